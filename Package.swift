@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CrowdCLIP",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "CrowdCLIPCore", targets: ["CrowdCLIPCore"]),
+        .executable(name: "crowdclip", targets: ["crowdclip"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries from Debian's -dev packages (see `make deps`).
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        // What must be C: setjmp-based codec error handling, cpuid, and the OpenBLAS loader
+        // (dlopen'ed so the kernel can be chosen before OpenBLAS's constructor runs).
+        .target(
+            name: "CCrowdShims",
+            dependencies: ["CJPEG", "CPNG"],
+            path: "Sources/CCrowdShims",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        .target(
+            name: "CrowdCLIPCore",
+            dependencies: ["CCrowdShims", "CJPEG", "CPNG", "CZlib"],
+            path: "Sources/CrowdCLIPCore",
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "crowdclip",
+            dependencies: [
+                "CrowdCLIPCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/crowdclip"
+        ),
+        .executableTarget(
+            name: "crowdclip-bench",
+            dependencies: ["CrowdCLIPCore"],
+            path: "Sources/crowdclip-bench"
+        ),
+        .testTarget(
+            name: "CrowdCLIPCoreTests",
+            dependencies: ["CrowdCLIPCore"],
+            path: "Tests/CrowdCLIPCoreTests"
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

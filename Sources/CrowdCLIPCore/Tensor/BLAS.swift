@@ -1,0 +1,53 @@
+import CCrowdShims
+import Foundation
+
+/// Matrix products through OpenBLAS `cblas_sgemm`, row-major.
+///
+/// OpenBLAS is loaded on first use, after `KernelSelection` has chosen a kernel from the
+/// CPU's features (Debian's 0.3.21 misjudges current CPUs). A user's `OPENBLAS_CORETYPE`
+/// is always kept.
+public enum BLAS {
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The outcome of loading OpenBLAS, computed once.
+    private static let loadResult: Result<Void, LoadError> = {
+        let core = KernelSelection.chosenCore
+        var message = [CChar](repeating: 0, count: 512)
+        let rc = message.withUnsafeMutableBufferPointer { buf in
+            crowd_blas_load(core, buf.baseAddress, buf.count)
+        }
+        if rc != 0 { return .failure(LoadError(description: String(cString: message))) }
+        return .success(())
+    }()
+
+    /// Loads OpenBLAS now (it is also loaded lazily by the first product).
+    public static func load() throws { try loadResult.get() }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op` transposes when asked.
+    /// A is M×K after `op`, B is K×N after `op`, C is M×N.
+    @inline(__always)
+    public static func sgemm(
+        transA: Bool = false, transB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        if crowd_blas_is_loaded() == 0 {
+            // Callers that can fail (model loading) call `load()` first; reaching here unloaded is a bug.
+            do { try load() } catch { fatalError("\(error)") }
+        }
+        crowd_sgemm(
+            Int32(transA ? CROWD_TRANS : CROWD_NO_TRANS), Int32(transB ? CROWD_TRANS : CROWD_NO_TRANS),
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The OpenBLAS core in use (for example "SkylakeX"), after loading.
+    public static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
+    public static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
+    public static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
+    public static var libraryPath: String { String(cString: crowd_blas_library_path()) }
+    public static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A dense float32 tensor: a shape and contiguous row-major storage.
+///
+/// Tensors have reference semantics, like PyTorch's: copying a `Tensor` value shares its
+/// storage. Use `copy()` for an independent tensor. Weight tensors that view a mapped file
+/// are read-only.
+public struct Tensor: @unchecked Sendable {
+    public let shape: [Int]
+    public let storage: TensorStorage
+
+    /// A zero-filled tensor.
+    public init(zeros shape: [Int]) {
+        self.shape = shape
+        self.storage = TensorStorage(count: shape.reduce(1, *))
+    }
+
+    public init(shape: [Int], storage: TensorStorage) {
+        precondition(storage.count >= shape.reduce(1, *), "storage smaller than shape \(shape)")
+        self.shape = shape
+        self.storage = storage
+    }
+
+    /// A tensor holding a copy of `values`.
+    public init(shape: [Int], values: [Float]) {
+        precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape)")
+        self.init(zeros: shape)
+        values.withUnsafeBufferPointer { src in
+            if let base = src.baseAddress { storage.pointer.update(from: base, count: values.count) }
+        }
+    }
+
+    public var count: Int { shape.reduce(1, *) }
+    public var rank: Int { shape.count }
+    public var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+    public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: storage.pointer, count: count) }
+
+    /// The values as a Swift array (a copy; for tests and small outputs, not hot paths).
+    public var array: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
+
+    /// The same storage seen with another shape of equal element count.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
+        return Tensor(shape: newShape, storage: storage)
+    }
+
+    /// An independent copy.
+    public func copy() -> Tensor {
+        let out = Tensor(zeros: shape)
+        out.pointer.update(from: pointer, count: count)
+        return out
+    }
+
+    /// Row `i` of the leading dimension, as a copy with the remaining shape.
+    public func row(_ i: Int) -> Tensor {
+        precondition(rank >= 1 && i >= 0 && i < shape[0])
+        let inner = Array(shape.dropFirst())
+        let n = inner.reduce(1, *)
+        let out = Tensor(zeros: inner)
+        out.pointer.update(from: pointer + i * n, count: n)
+        return out
+    }
+
+    /// Element access by flat index (tests and small loops only).
+    public subscript(flat index: Int) -> Float {
+        get { storage.pointer[index] }
+        nonmutating set { storage.pointer[index] = newValue }
+    }
+}
