@@ -17,8 +17,7 @@ enum HuggingFaceFolder {
             }
             store.hints = hints(from: json)
         }
-        return WeightStore(tensors: Dictionary(uniqueKeysWithValues: store.names.map { ($0, try! store.tensor($0)) }),
-                           source: path, hints: store.hints)
+        return store.relabeled(source: path)
     }
 
     /// Activation and head counts from `config.json` (`vision_config` / `text_config`).

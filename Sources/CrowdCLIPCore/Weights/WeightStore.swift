@@ -44,6 +44,9 @@ public struct WeightStore: @unchecked Sendable {
         throw WeightError.shapeMismatch(file: source, key: name, expected: shape, found: t.shape)
     }
 
+    /// The same tensors reported under another source (a folder rather than the file inside it).
+    func relabeled(source: String) -> WeightStore { WeightStore(tensors: tensors, source: source, hints: hints) }
+
     public mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
     public mutating func remove(_ name: String) { tensors[name] = nil }
 }
