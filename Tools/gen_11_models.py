@@ -58,8 +58,15 @@ def write(name, model, fp16, vocab, seed):
         json.dump(ref, f, indent=1)
 
 
+def write_npy():
+    """A small array as numpy saves it, for the .npy reader (values: arange · 0.25 − 7.5)."""
+    a = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5) * 0.25 - 7.5
+    np.save(f"{OUT}/arange-2x3x4x5.npy", a)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    write_npy()
     write("tiny-p16", round_to_fp16(make_clip(16, 16, 49408)), True, 49408, 16)
     write("tiny-p32", make_clip(32, 32, 64), False, 64, 32)
     write("tiny-p14", make_clip(14, 14, 64), False, 64, 14)
