@@ -14,6 +14,7 @@ struct CountCommand: ParsableCommand {
             """)
 
     @OptionGroup var models: ModelOptions
+    @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
 
     @Option(help: "Output format: jsonl, csv or table (default: table on a terminal, jsonl otherwise).")
@@ -36,7 +37,7 @@ struct CountCommand: ParsableCommand {
     }
 
     func run() throws {
-        let counter = try models.makeCounter(configuration: counting.configuration())
+        let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
         let (images, problems) = ImageInputs.expand(inputs)
         let format = self.format ?? (output == nil && isatty(1) != 0 ? .table : .jsonl)
         let skip = resume ? ResumeIndex.completedImages(in: output!) : []

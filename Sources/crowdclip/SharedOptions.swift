@@ -2,24 +2,31 @@ import ArgumentParser
 import CrowdCLIPCore
 import Foundation
 
-/// Weights options shared by `count`, `eval` and `train`.
+/// Options shared by the commands that load a CLIP model.
 struct ModelOptions: ParsableArguments {
     @Option(help: "Base CLIP weights (any supported format). Default: $CROWDCLIP_WEIGHTS or Weights/ViT-B-16.pt.")
     var weights: String?
 
-    @Option(help: "Fine-tuned image encoder that picks the counts (a CrowdCLIP .ckpt, or our training output). Default: the base.")
-    var counterWeights: String?
-
-    @Option(help: ArgumentHelp("Attention head width of the weights (64 for every released CLIP).", visibility: .hidden))
+    @Option(help: ArgumentHelp("Attention head width used to infer head counts (64 in every released CLIP).", visibility: .hidden))
     var headWidth: Int = 64
 
-    func baseModel() throws -> CLIPModel {
-        try CLIPModel(path: try weights ?? DefaultWeights.locate(), headWidth: headWidth)
+    func validate() throws {
+        guard headWidth >= 1 else { throw ValidationError("--head-width must be positive") }
     }
 
-    func makeCounter(configuration: CountingConfiguration) throws -> CrowdCounter {
-        let base = try baseModel()
-        let counter = try counterWeights.map { try CLIPModel(path: $0, headWidth: headWidth) }
+    func load() throws -> CLIPModel {
+        try CLIPModel(path: try CLIPModel.weightsPath(weights), headWidth: headWidth)
+    }
+}
+
+/// The fine-tuned counter, for `count` and `eval`.
+struct CounterOptions: ParsableArguments {
+    @Option(help: "Fine-tuned image encoder that picks the counts (a CrowdCLIP .ckpt, or `crowdclip train` output). Default: the base.")
+    var counterWeights: String?
+
+    func makeCounter(models: ModelOptions, configuration: CountingConfiguration) throws -> CrowdCounter {
+        let base = try models.load()
+        let counter = try counterWeights.map { try CLIPModel(path: $0, headWidth: models.headWidth) }
         return try CrowdCounter(base: base, counter: counter, tokenizer: CLIPTokenizer.standard(), configuration: configuration)
     }
 }
