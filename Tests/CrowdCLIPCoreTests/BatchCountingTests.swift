@@ -71,3 +71,26 @@ final class BatchCountingTests: XCTestCase {
         XCTAssertEqual(problems.first?.0, "/nonexistent/x.jpg")
     }
 }
+
+/// Evaluation over a dataset tree: every labelled image scored, rows in dataset order.
+final class EvaluationTests: XCTestCase {
+    func testEvaluatesASplit() throws {
+        let (base, counter) = try CountingParityTests.models()
+        var cfg = CountingConfiguration()
+        cfg.crowdClasses = ["crowd"]  // keep every patch, so counts are non-zero and MAE is meaningful
+        cfg.headsTopK = 6
+        let crowd = try CrowdCounter(base: base, counter: counter, tokenizer: try CLIPTokenizer.standard(), configuration: cfg)
+        let samples = try DatasetReader.samples(kind: .shanghaitech, root: Fixtures.path("datasets/trees/shanghaitech"), split: "test")
+        var streamed: [String] = []
+        let report = Evaluation(counter: crowd).run(samples, row: { streamed.append($0.image) })
+        XCTAssertEqual(report.rows.count, 3)
+        XCTAssertEqual(streamed, samples.map(\.imagePath))
+        XCTAssertTrue(report.failures.isEmpty)
+        var expected = CountingMetrics()
+        for r in report.rows {
+            XCTAssertGreaterThan(r.count, 0)
+            expected.add(predicted: r.count, groundTruth: r.groundTruth!)
+        }
+        XCTAssertEqual(report.metrics, expected)
+    }
+}
