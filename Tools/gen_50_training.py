@@ -74,6 +74,22 @@ def main():
         opt.step()
         save_file({f"visual.{n}": p.detach().clone().contiguous() for n, p in m.named_parameters()}, f"{OUT}/step-{name}.safetensors")
 
+    # The trainer's one step as `crowdclip train --max-steps 1 --no-augment --lr 1e-3 --optimizer radam` takes it:
+    # the base tiny-p16 model, text features of the count prompts from its own (frozen) text encoder.
+    import open_clip
+    from safetensors.torch import load_file
+    base = make_clip(16, 16, 49408)
+    base.load_state_dict({k: v.float() for k, v in load_file("Tests/Fixtures/models/tiny-p16.safetensors").items()})
+    with torch.no_grad():
+        count_texts = base.encode_text(open_clip.tokenize([f"There are {c} persons in the crowd" for c in (20, 55, 90, 125, 160, 195)]), normalize=True)
+    bv = base.visual.train()
+    opt = torch.optim.RAdam(bv.parameters(), lr=1e-3)
+    l, _ = ranking_loss(bv, crops, count_texts)
+    opt.zero_grad()
+    l.backward()
+    opt.step()
+    save_file({f"visual.{n}": p.detach().clone().contiguous() for n, p in bv.named_parameters()}, f"{OUT}/trainer-step-radam.safetensors")
+
     trajectories = {}
     g = torch.Generator().manual_seed(11)
     grads_seq = [torch.randn(5, generator=g) for _ in range(12)]

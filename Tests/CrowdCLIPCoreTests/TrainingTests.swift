@@ -127,3 +127,62 @@ final class FakeParameters {
         grads = VisionParameters(zerosLike: params)
     }
 }
+
+/// The trainer as the CLI runs it: one step equals PyTorch's, resume is exact, the loss falls.
+final class TrainerTests: XCTestCase {
+    func workspace(_ name: String) throws -> (String, String) {
+        let dir = NSTemporaryDirectory() + "crowdclip-train-\(getpid())-\(name)"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/images", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.path("training/picture.png"), toPath: dir + "/images/picture.png")
+        return (dir + "/images", dir + "/run")
+    }
+
+    func trainer(_ images: String, _ out: String, steps: Int?, epochs: Int = 1, lr: Float = 1e-3, augment: Bool = false, resume: Bool = false) throws -> Trainer {
+        var c = TrainingConfiguration()
+        c.learningRate = lr; c.maxSteps = steps; c.epochs = epochs; c.augment = augment; c.headWidth = 8
+        return try Trainer(base: try WeightLoader.load(path: Fixtures.path("models/tiny-p16.safetensors")),
+                           images: ImageInputs.expand([images]).images, outputDirectory: out, configuration: c,
+                           tokenizer: try CLIPTokenizer.standard(), resume: resume)
+    }
+
+    func testOneStepMatchesPyTorch() throws {
+        let (images, out) = try workspace("one-step")
+        try trainer(images, out, steps: 1).run()
+        let ours = try WeightLoader.load(path: out + "/last.safetensors")
+        let ref = try WeightLoader.load(path: Fixtures.path("training/trainer-step-radam.safetensors"))
+        let before = try WeightLoader.load(path: Fixtures.path("models/tiny-p16.safetensors"))
+        XCTAssertEqual(ours.names, ref.names)
+        for name in ref.names {
+            let a = try ours.tensor(name), r = try ref.tensor(name), b = try before.tensor(name)
+            var diff: Float = 0, norm: Float = 0
+            for i in 0..<a.count {
+                let d1 = a[flat: i] - b[flat: i], d2 = r[flat: i] - b[flat: i]
+                diff += (d1 - d2) * (d1 - d2); norm += d2 * d2
+            }
+            XCTAssertLessThanOrEqual((diff / max(norm, 1e-30)).squareRoot(), 1e-3, name)
+        }
+        // The output loads as a counter.
+        XCTAssertTrue(try CLIPModel(path: out + "/last.safetensors", headWidth: 8).hasVision)
+    }
+
+    func testResumeIsExact() throws {
+        let (images, straight) = try workspace("straight")
+        try trainer(images, straight, steps: 3, epochs: 5, augment: true).run()
+        let resumed = straight.replacingOccurrences(of: "/run", with: "/resumed")
+        try trainer(images, resumed, steps: 1, epochs: 5, augment: true).run()
+        try trainer(images, resumed, steps: 3, epochs: 5, augment: true, resume: true).run()
+        let a = try WeightLoader.load(path: straight + "/last.safetensors"), b = try WeightLoader.load(path: resumed + "/last.safetensors")
+        for name in a.names { XCTAssertEqual(try a.tensor(name).array, try b.tensor(name).array, name) }
+        let log = try String(contentsOfFile: resumed + "/log.jsonl", encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 3, "steps 1, 2 and 3 each logged once")
+    }
+
+    func testLossFalls() throws {
+        let (images, out) = try workspace("falls")
+        var losses: [Float] = []
+        try trainer(images, out, steps: nil, epochs: 6, lr: 3e-4).run { losses.append($0.loss) }
+        XCTAssertEqual(losses.count, 6)
+        XCTAssertLessThan(losses.last!, losses.first!, "\(losses)")
+    }
+}
