@@ -9,23 +9,6 @@ struct EmbedCommand: ParsableCommand {
         subcommands: [EmbedText.self, EmbedImage.self])
 }
 
-/// Options shared by the commands that load a CLIP model.
-struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Weights file or folder (any supported format). Default: $CROWDCLIP_WEIGHTS, then Weights/ViT-B-16.pt.")
-    var weights: String?
-
-    @Option(name: .long, help: "Attention head width used to infer head counts (64 in every released CLIP).")
-    var headWidth: Int = 64
-
-    func validate() throws {
-        guard headWidth >= 1 else { throw ValidationError("--head-width must be positive") }
-    }
-
-    func load() throws -> CLIPModel {
-        try CLIPModel(path: try CLIPModel.weightsPath(weights), headWidth: headWidth)
-    }
-}
-
 /// Prints a feature row as a JSON array (shortest round-trip decimal for each float).
 func jsonRow(_ t: Tensor, _ i: Int) -> String {
     let cols = t.shape[1]

@@ -21,16 +21,11 @@ public enum ImageInput {
 }
 
 extension CLIPModel {
-    /// The weights file to use: `explicit` when given, else `$CROWDCLIP_WEIGHTS`, else `Weights/ViT-B-16.pt`
-    /// (what `make weights` downloads).
+    /// The weights file to use: `explicit` when given, else `DefaultWeights.locate()` ($CROWDCLIP_WEIGHTS, then
+    /// Weights/ViT-B-16.pt, which `make weights` downloads).
     public static func weightsPath(_ explicit: String?) throws -> String {
         if let explicit, !explicit.isEmpty { return explicit }
-        if let env = ProcessInfo.processInfo.environment["CROWDCLIP_WEIGHTS"], !env.isEmpty { return env }
-        let fallback = "Weights/ViT-B-16.pt"
-        guard FileManager.default.fileExists(atPath: fallback) else {
-            throw WeightError.cannotOpen(file: fallback, reason: "no weights given: pass --weights PATH, set CROWDCLIP_WEIGHTS, or run `make weights`")
-        }
-        return fallback
+        return try DefaultWeights.locate()
     }
 
     /// Tokenizes `texts` for this model's context length and returns their L2-normalised features `[N, E]`.
