@@ -1,0 +1,81 @@
+import CCrowdShims
+import Foundation
+
+/// Reading and writing images: JPEG (baseline, progressive, grey, CMYK/YCCK) and PNG (any
+/// bit depth and colour type) decode to 8-bit RGB with the same pixels as Pillow's
+/// `Image.open(path).convert("RGB")`; PNG encoding for visualisations.
+public enum ImageIO {
+    /// Images with more pixels than this are refused before any pixel memory is allocated
+    /// (Pillow's decompression-bomb error threshold, `2 * Image.MAX_IMAGE_PIXELS`).
+    public static let maxPixels: Int = 178_956_970
+
+    /// Decodes the image file at `path` to RGB.
+    public static func decode(path: String) throws -> RGBImage {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ImageError.unreadable(file: path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw ImageError.unreadable(file: path, reason: "is a directory") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw ImageError.unreadable(file: path, reason: error.localizedDescription)
+        }
+        return try decode(data: data, name: path)
+    }
+
+    /// Decodes an in-memory JPEG or PNG; `name` is used in error messages.
+    public static func decode(data: Data, name: String) throws -> RGBImage {
+        try decode(data: data, name: name, maxPixels: maxPixels)
+    }
+
+    /// As `decode(data:name:)` with an explicit pixel limit.
+    public static func decode(data: Data, name: String, maxPixels: Int) throws -> RGBImage {
+        if data.isEmpty { throw ImageError.empty(file: name) }
+        switch ImageFormat.sniff(data) {
+        case .jpeg: return try JPEGDecoder.decode(data, name: name, maxPixels: maxPixels)
+        case .png: return try PNGDecoder.decode(data, name: name, maxPixels: maxPixels)
+        case nil:
+            // A prefix of a signature is a truncated file, not an unknown format.
+            if ImageFormat.isSignaturePrefix(data) {
+                throw ImageError.truncated(file: name, detail: "only \(data.count) bytes")
+            }
+            throw ImageError.unknownFormat(file: name)
+        }
+    }
+
+    /// Encodes `image` as an 8-bit RGB PNG.
+    public static func encodePNG(_ image: RGBImage) throws -> Data {
+        try PNGEncoder.encode(image, name: "<png>")
+    }
+
+    /// Encodes `image` as PNG and writes it to `path` (atomically).
+    public static func writePNG(_ image: RGBImage, to path: String) throws {
+        let data = try PNGEncoder.encode(image, name: path)
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ImageError.writeFailed(file: path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// The container formats recognised by their leading bytes.
+enum ImageFormat {
+    case jpeg, png
+
+    static let jpegMagic: [UInt8] = [0xFF, 0xD8, 0xFF]
+    static let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    static func sniff(_ data: Data) -> ImageFormat? {
+        if data.starts(with: jpegMagic) { return .jpeg }
+        if data.starts(with: pngMagic) { return .png }
+        return nil
+    }
+
+    static func isSignaturePrefix(_ data: Data) -> Bool {
+        (data.count < jpegMagic.count && jpegMagic.starts(with: data))
+            || (data.count < pngMagic.count && pngMagic.starts(with: data))
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The two image pipelines of the Python reference, as named pipelines producing the same
+/// float32 tensors (resampling is Pillow's, pixel for pixel; normalisation is float32).
+///
+/// - `crowdclip`: `Resize((256, 256))` bilinear → `CenterCrop(224)` → `ToTensor` →
+///   `Normalize(imagenetMean, imagenetStd)` (CrowdCLIP's test transform).
+/// - `clip`: `Resize(224)` bicubic on the shorter side → `CenterCrop(224)` → `ToTensor` →
+///   `Normalize(clipMean, clipStd)` (OpenAI CLIP / open_clip's preprocess).
+public enum Preprocessing: String, CaseIterable, Sendable {
+    case crowdclip
+    case clip
+
+    public static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
+    public static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
+    public static let clipMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    public static let clipStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
+
+    /// Side of the square network input.
+    public static let inputSize = 224
+
+    public var mean: [Float] { self == .crowdclip ? Preprocessing.imagenetMean : Preprocessing.clipMean }
+    public var std: [Float] { self == .crowdclip ? Preprocessing.imagenetStd : Preprocessing.clipStd }
+
+    /// The 8-bit stage: resize and centre crop to 224x224 (before `ToTensor`).
+    public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
+        let size = Preprocessing.inputSize
+        let resized: RGBImage
+        switch self {
+        case .crowdclip:
+            resized = image.resized(width: 256, height: 256, filter: .bilinear)
+        case .clip:
+            let (w, h) = Preprocessing.shorterSideSize(width: image.width, height: image.height, to: size)
+            resized = image.resized(width: w, height: h, filter: .bicubic)
+        }
+        return Preprocessing.centerCrop(resized, width: size, height: size)
+    }
+
+    /// The network input for one image, shape [3, 224, 224].
+    public func tensor(from image: RGBImage) -> Tensor {
+        Preprocessing.normalizedTensor(resizedAndCropped(image), mean: mean, std: std)
+    }
+
+    /// Stacked inputs, shape [N, 3, 224, 224], contiguous.
+    public func batch(_ images: [RGBImage]) -> Tensor {
+        let size = Preprocessing.inputSize
+        let plane = 3 * size * size
+        let out = Tensor(zeros: [images.count, 3, size, size])
+        let base = out.pointer
+        let (mean, std) = (self.mean, self.std)
+        // Images are independent: convert them concurrently into their slots.
+        DispatchQueue.concurrentPerform(iterations: images.count) { i in
+            let cropped = resizedAndCropped(images[i])
+            Preprocessing.writeNormalized(cropped, mean: mean, std: std, into: base + i * plane)
+        }
+        return out
+    }
+
+    /// torchvision's `Resize(size)` rule for an int size: the shorter side becomes `size`, the
+    /// longer `int(size * long / short)` (truncated). Returns (width, height).
+    public static func shorterSideSize(width: Int, height: Int, to size: Int) -> (width: Int, height: Int) {
+        let (short, long) = width <= height ? (width, height) : (height, width)
+        let newLong = Int(Double(size * long) / Double(short))
+        return width <= height ? (size, newLong) : (newLong, size)
+    }
+
+    /// torchvision's `CenterCrop` box: offsets `int(round((W - w) / 2))` with Python's
+    /// round-half-to-even; a crop larger than the image is zero-padded as torchvision pads.
+    public static func centerCropBox(imageWidth: Int, imageHeight: Int, width: Int, height: Int) -> PixelBox {
+        func offset(_ outer: Int, _ inner: Int) -> Int {
+            if inner > outer { return -((inner - outer) / 2) } // torchvision pads left/top by (d // 2)
+            return Int((Double(outer - inner) / 2.0).rounded(.toNearestOrEven))
+        }
+        let left = offset(imageWidth, width), top = offset(imageHeight, height)
+        return PixelBox(left: left, top: top, right: left + width, bottom: top + height)
+    }
+
+    /// torchvision's `CenterCrop((height, width))` on a PIL image.
+    public static func centerCrop(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        if image.width == width && image.height == height { return image }
+        return image.cropped(to: centerCropBox(imageWidth: image.width, imageHeight: image.height,
+                                               width: width, height: height))
+    }
+}
