@@ -23,7 +23,7 @@ let package = Package(
             dependencies: ["CJPEG", "CPNG"],
             path: "Sources/CCrowdShims",
             cSettings: [.unsafeFlags(["-O2"])],
-            linkerSettings: [.linkedLibrary("dl")]
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]
         ),
         .target(
             name: "CrowdCLIPCore",

@@ -13,16 +13,23 @@ Outputs:
   pipeline_cases.txt       id pipeline source; pipeline_<id>.rgb = 224x224 uint8 after
                            Resize+CenterCrop (torchvision on the PIL image)
   normalize_<pipeline>.f32 torch ToTensor+Normalize of normalize_ramp.png (float32 CHW)
+  scene-97x61.png          a small synthetic photo other areas' tests feed through the pipelines
+  mini_crowd.json          SHA-256 of Pillow's decode and of the crowdclip-prepared centre patch of
+                           each ../shared/data/mini-crowd photo (photos are not copied; kept as is
+                           when that folder is absent)
 Run from the repo root: .venv/bin/python Tools/gen_20_images.py
 """
+import glob
+import hashlib
 import io
+import json
 import os
 import struct
 import zlib
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageDraw
 from torchvision import transforms as T
 
 OUT = "Tests/Fixtures/images"
@@ -44,6 +51,38 @@ def synthetic(w, h, seed):
         img[y0:y0 + r.integers(2, 9), x0:x0 + r.integers(2, 9)] = r.integers(0, 256, 3)
     img += r.normal(0, 6, img.shape)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def scene(w, h, seed):
+    """A synthetic photo: gradients, shapes and a little texture (scene-97x61.png)."""
+    r = np.random.default_rng(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    base = np.stack([128 + 100 * np.sin(x / (7 + seed)), 128 + 100 * np.cos(y / 9.0), (x * 3 + y * 5) % 256], -1)
+    base = base + r.normal(0, 6, base.shape)
+    im = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(im)
+    for i in range(6):
+        cx, cy, rad = (i * 37 + seed * 13) % w, (i * 53 + seed * 7) % h, 3 + (i * 5) % 17
+        d.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], fill=((i * 60) % 256, (i * 90) % 256, (i * 30) % 256))
+    return im
+
+
+def mini_crowd_hashes(prep):
+    """Hashes for the ../shared/data/mini-crowd photos, or None when the folder is absent."""
+    for root in ("../shared/data/mini-crowd", "../../shared/data/mini-crowd"):
+        paths = sorted(glob.glob(f"{root}/*/images/*.jpg"))
+        if paths:
+            break
+    else:
+        return None
+    sha = lambda im: hashlib.sha256(im.tobytes()).hexdigest()
+    out = {}
+    for path in paths:
+        im = Image.open(path).convert("RGB")
+        w, h = im.size
+        patch = im.crop((w // 3, h // 3, 2 * w // 3, 2 * h // 3))
+        out["/".join(path.split("/")[-3:])] = {"decode": sha(im), "crowdclip_centre_patch": sha(prep(patch))}
+    return out
 
 
 def png_chunk(tag, data):
@@ -111,7 +150,8 @@ def save_rgb_ref(name, store=True):
 def main():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
-        os.remove(os.path.join(OUT, f))
+        if f != "mini_crowd.json":
+            os.remove(os.path.join(OUT, f))
     files = []
 
     # --- JPEG -------------------------------------------------------------------------
@@ -274,6 +314,13 @@ def main():
         t = T.Normalize(mean, std)(T.ToTensor()(Image.open(os.path.join(OUT, "normalize_ramp.png"))))
         assert t.dtype == torch.float32 and tuple(t.shape) == (3, 16, 16)
         t.numpy().astype("<f4").tofile(os.path.join(OUT, f"normalize_{name}.f32"))
+
+    scene(97, 61, 4).save(os.path.join(OUT, "scene-97x61.png"))
+    hashes = mini_crowd_hashes(geometric["crowdclip"])
+    if hashes is not None:
+        with open(os.path.join(OUT, "mini_crowd.json"), "w") as f:
+            json.dump(hashes, f, indent=0, sort_keys=True)
+        print(len(hashes), "mini-crowd photos hashed")
 
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"{len(os.listdir(OUT))} files, {total} bytes in {OUT}")

@@ -1,8 +1,55 @@
 import ArgumentParser
 import CrowdCLIPCore
 
-// Placeholder until its owner lands it.
+/// `crowdclip embed text|image`: one JSON array (an L2-normalised CLIP feature) per line.
 struct EmbedCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "embed", abstract: "(not yet available)")
-    func run() throws { throw ValidationError("`crowdclip embed` is not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Print L2-normalised CLIP features, one JSON array per line.",
+        subcommands: [EmbedText.self, EmbedImage.self])
 }
+
+/// Prints a feature row as a JSON array (shortest round-trip decimal for each float).
+func jsonRow(_ t: Tensor, _ i: Int) -> String {
+    let cols = t.shape[1]
+    return "[" + (0..<cols).map { "\(t[flat: i * cols + $0])" }.joined(separator: ",") + "]"
+}
+
+struct EmbedText: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "text", abstract: "Features of texts (one line per text).")
+
+    @OptionGroup var model: ModelOptions
+
+    @Argument(help: "Texts to embed.")
+    var texts: [String]
+
+    func run() throws {
+        let clip = try model.load()
+        let features = try clip.encodeTexts(texts, tokenizer: try CLIPTokenizer.standard())
+        for i in 0..<texts.count { print(jsonRow(features, i)) }
+    }
+}
+
+struct EmbedImage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Features of images (one line per image; a .npy [N,3,H,W] float32 array, already normalised, gives N lines).")
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(name: .long, help: "Pipeline for JPEG/PNG files: crowdclip (Resize 256, crop 224, ImageNet stats) or clip.")
+    var preprocess: Preprocessing = .crowdclip
+
+    @Argument(help: "JPEG, PNG or .npy files.")
+    var files: [String]
+
+    func run() throws {
+        let clip = try model.load()
+        for file in files {
+            let features = try clip.encodeImages(try ImageInput.load(path: file, preprocessing: preprocess))
+            for i in 0..<features.shape[0] { print(jsonRow(features, i)) }
+        }
+    }
+}
+
+extension Preprocessing: ExpressibleByArgument {}

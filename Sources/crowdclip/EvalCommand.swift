@@ -1,8 +1,59 @@
 import ArgumentParser
 import CrowdCLIPCore
+import Foundation
 
-// Placeholder until its owner lands it.
 struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "(not yet available)")
-    func run() throws { throw ValidationError("`crowdclip eval` is not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Count a dataset split and report MAE and MSE (root mean squared error, as papers report it).")
+
+    @OptionGroup var models: ModelOptions
+    @OptionGroup var counterOptions: CounterOptions
+    @OptionGroup var counting: CountingOptions
+
+    @Option(help: "Dataset layout: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: DatasetKind
+
+    @Option(help: "The dataset's top folder (for `list`, the list file).")
+    var root: String
+
+    @Option(help: "train, val or test (default: test).")
+    var split: String?
+
+    @Option(help: "UCF_CC_50 fold, 1…5.")
+    var fold: Int?
+
+    @Option(name: .shortAndLong, help: "Per-image CSV (image,gt,count).")
+    var output: String?
+
+    @Option(help: "text or json.")
+    var format: ReportFormat = .text
+
+    enum ReportFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() throws {
+        let samples = try DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold)
+        let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
+        let csv = try output.map { try LineSink(path: $0, append: false) }
+        csv?.write("image,gt,count")
+        let bar = ProgressBar(label: "evaluating")
+        let report = Evaluation(counter: counter).run(
+            samples,
+            row: { r in csv?.write("\(CSV.field(r.image)),\(r.groundTruth.map(JSON.number) ?? ""),\(JSON.number(r.count))") },
+            onFailure: { _, message in printError(message) },
+            progress: { done, total, m in bar.update(done: done, total: total, extra: m.count > 0 ? String(format: "MAE %.1f", m.mae) : "") })
+        let splitName = split ?? DatasetReader.validSplits(dataset).first { $0 == "test" } ?? "all"
+        let m = report.metrics
+        switch format {
+        case .json:
+            let mae = m.count > 0 ? JSON.number(m.mae) : "null", mse = m.count > 0 ? JSON.number(m.mse) : "null"
+            print("{\"dataset\": \(JSON.string(dataset.rawValue)), \"split\": \(JSON.string(splitName)), \"images\": \(report.rows.count), \"mae\": \(mae), \"mse\": \(mse)}")
+        case .text:
+            print("dataset \(dataset.rawValue)  split \(splitName)  images \(report.rows.count)")
+            if m.count > 0 { print(String(format: "MAE %.2f  MSE %.2f", m.mae, m.mse)) } else { print("no labels in this split: counts only, no MAE") }
+        }
+        if !report.failures.isEmpty { printError("\(report.failures.count) image(s) failed"); throw ExitCode(1) }
+    }
 }
+
+extension DatasetKind: ExpressibleByArgument {}

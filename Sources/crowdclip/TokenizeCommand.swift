@@ -1,8 +1,25 @@
 import ArgumentParser
 import CrowdCLIPCore
 
-// Placeholder until its owner lands it.
 struct TokenizeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "(not yet available)")
-    func run() throws { throw ValidationError("`crowdclip tokenize` is not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print CLIP token ids, one JSON array per text (the same ids as open_clip.tokenize).")
+
+    @Option(name: .long, help: "Row length: ids are cut (keeping the end token) or zero-padded to it.")
+    var contextLength: Int = 77
+
+    @Argument(help: "Texts to tokenize.")
+    var texts: [String]
+
+    func validate() throws {
+        guard contextLength >= 2 else { throw ValidationError("--context-length must be at least 2") }
+    }
+
+    func run() throws {
+        let tokenizer = try CLIPTokenizer.standard()
+        for row in tokenizer.tokenize(texts, contextLength: contextLength) {
+            print("[" + row.map(String.init).joined(separator: ",") + "]")
+        }
+    }
 }

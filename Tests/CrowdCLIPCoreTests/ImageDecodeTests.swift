@@ -25,6 +25,21 @@ final class ImageDecodeTests: XCTestCase {
         }
     }
 
+    /// Real photos from ../shared (skipped when absent): Pillow-identical decoding, and the
+    /// crowdclip-prepared centre patch identical to torchvision's.
+    func testMiniCrowdPhotosMatchPillow() throws {
+        guard let root = Fixtures.miniCrowd else { throw XCTSkip("../shared/data/mini-crowd not present") }
+        let hashes = try JSONDecoder().decode([String: [String: String]].self, from: Fixtures.data("images/mini_crowd.json"))
+        XCTAssertGreaterThan(hashes.count, 0)
+        for (key, expected) in hashes.sorted(by: { $0.key < $1.key }) {
+            let image = try ImageIO.decode(path: root.appendingPathComponent(key).path)
+            XCTAssertEqual(SHA256Hex.of(image.pixels), expected["decode"], "\(key) decodes differently from Pillow")
+            let (w, h) = (image.width, image.height)
+            let patch = image.cropped(to: PixelBox(left: w / 3, top: h / 3, right: 2 * w / 3, bottom: 2 * h / 3))
+            XCTAssertEqual(SHA256Hex.of(Preprocessing.crowdclip.prepared(patch).pixels), expected["crowdclip_centre_patch"], key)
+        }
+    }
+
     func testDecodeFromMemoryEqualsDecodeFromPath() throws {
         for name in ["rgb_progressive.jpg", "palette_trns.png"] {
             let fromPath = try ImageFixtures.decoded(name)

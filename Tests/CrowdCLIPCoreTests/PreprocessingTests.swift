@@ -41,7 +41,7 @@ final class PreprocessingTests: XCTestCase {
         for c in cases {
             let p = pipeline(c[1])
             let image = try ImageFixtures.decoded(c[2])
-            let cropped = p.resizedAndCropped(image)
+            let cropped = p.prepared(image)
             XCTAssertEqual(cropped.width, 224)
             XCTAssertEqual(cropped.height, 224)
             let ref = try ImageFixtures.bytes("pipeline_\(c[0]).rgb")
@@ -76,10 +76,10 @@ final class PreprocessingTests: XCTestCase {
 
     func testTorchvisionSizeAndCropRules() {
         // Resize(224): shorter side 224, longer int(224 * long / short).
-        XCTAssertTrue(Preprocessing.shorterSideSize(width: 332, height: 257, to: 224) == (289, 224))
-        XCTAssertTrue(Preprocessing.shorterSideSize(width: 40, height: 30, to: 224) == (298, 224))
-        XCTAssertTrue(Preprocessing.shorterSideSize(width: 30, height: 97, to: 224) == (224, 724))
-        XCTAssertTrue(Preprocessing.shorterSideSize(width: 500, height: 500, to: 224) == (224, 224))
+        XCTAssertTrue(Preprocessing.shorterSideSize(width: 332, height: 257, target: 224) == (289, 224))
+        XCTAssertTrue(Preprocessing.shorterSideSize(width: 40, height: 30, target: 224) == (298, 224))
+        XCTAssertTrue(Preprocessing.shorterSideSize(width: 30, height: 97, target: 224) == (224, 724))
+        XCTAssertTrue(Preprocessing.shorterSideSize(width: 500, height: 500, target: 224) == (224, 224))
         // CenterCrop offsets use Python's round-half-to-even: (289 - 224) / 2 = 32.5 -> 32,
         // (291 - 224) / 2 = 33.5 -> 34.
         XCTAssertEqual(Preprocessing.centerCropBox(imageWidth: 289, imageHeight: 224, width: 224, height: 224),

@@ -2,7 +2,7 @@ import Foundation
 
 /// An integer pixel rectangle with Pillow's box semantics: `left`/`top` inclusive,
 /// `right`/`bottom` exclusive, so the size is `right - left` by `bottom - top`.
-public struct PixelBox: Equatable, Hashable, Sendable, CustomStringConvertible {
+public struct PixelBox: Equatable, Hashable, Codable, Sendable, CustomStringConvertible {
     public var left: Int
     public var top: Int
     public var right: Int

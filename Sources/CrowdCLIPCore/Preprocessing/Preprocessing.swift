@@ -17,20 +17,20 @@ public enum Preprocessing: String, CaseIterable, Sendable {
     public static let clipStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
     /// Side of the square network input.
-    public static let inputSize = 224
+    public static let outputSize = 224
 
     public var mean: [Float] { self == .crowdclip ? Preprocessing.imagenetMean : Preprocessing.clipMean }
     public var std: [Float] { self == .crowdclip ? Preprocessing.imagenetStd : Preprocessing.clipStd }
 
-    /// The 8-bit stage: resize and centre crop to 224x224 (before `ToTensor`).
-    public func resizedAndCropped(_ image: RGBImage) -> RGBImage {
-        let size = Preprocessing.inputSize
+    /// The 8-bit stage: resize and centre crop to 224x224 (the image right before `ToTensor`).
+    public func prepared(_ image: RGBImage) -> RGBImage {
+        let size = Preprocessing.outputSize
         let resized: RGBImage
         switch self {
         case .crowdclip:
             resized = image.resized(width: 256, height: 256, filter: .bilinear)
         case .clip:
-            let (w, h) = Preprocessing.shorterSideSize(width: image.width, height: image.height, to: size)
+            let (w, h) = Preprocessing.shorterSideSize(width: image.width, height: image.height, target: size)
             resized = image.resized(width: w, height: h, filter: .bicubic)
         }
         return Preprocessing.centerCrop(resized, width: size, height: size)
@@ -38,19 +38,19 @@ public enum Preprocessing: String, CaseIterable, Sendable {
 
     /// The network input for one image, shape [3, 224, 224].
     public func tensor(from image: RGBImage) -> Tensor {
-        Preprocessing.normalizedTensor(resizedAndCropped(image), mean: mean, std: std)
+        Preprocessing.normalizedTensor(prepared(image), mean: mean, std: std)
     }
 
     /// Stacked inputs, shape [N, 3, 224, 224], contiguous.
     public func batch(_ images: [RGBImage]) -> Tensor {
-        let size = Preprocessing.inputSize
+        let size = Preprocessing.outputSize
         let plane = 3 * size * size
         let out = Tensor(zeros: [images.count, 3, size, size])
         let base = out.pointer
         let (mean, std) = (self.mean, self.std)
         // Images are independent: convert them concurrently into their slots.
         DispatchQueue.concurrentPerform(iterations: images.count) { i in
-            let cropped = resizedAndCropped(images[i])
+            let cropped = prepared(images[i])
             Preprocessing.writeNormalized(cropped, mean: mean, std: std, into: base + i * plane)
         }
         return out
@@ -58,10 +58,10 @@ public enum Preprocessing: String, CaseIterable, Sendable {
 
     /// torchvision's `Resize(size)` rule for an int size: the shorter side becomes `size`, the
     /// longer `int(size * long / short)` (truncated). Returns (width, height).
-    public static func shorterSideSize(width: Int, height: Int, to size: Int) -> (width: Int, height: Int) {
+    public static func shorterSideSize(width: Int, height: Int, target: Int) -> (width: Int, height: Int) {
         let (short, long) = width <= height ? (width, height) : (height, width)
-        let newLong = Int(Double(size * long) / Double(short))
-        return width <= height ? (size, newLong) : (newLong, size)
+        let newLong = Int(Double(target * long) / Double(short))
+        return width <= height ? (target, newLong) : (newLong, target)
     }
 
     /// torchvision's `CenterCrop` box: offsets `int(round((W - w) / 2))` with Python's
@@ -73,6 +73,11 @@ public enum Preprocessing: String, CaseIterable, Sendable {
         }
         let left = offset(imageWidth, width), top = offset(imageHeight, height)
         return PixelBox(left: left, top: top, right: left + width, bottom: top + height)
+    }
+
+    /// torchvision's `CenterCrop(size)` on a PIL image.
+    public static func centerCrop(_ image: RGBImage, size: Int) -> RGBImage {
+        centerCrop(image, width: size, height: size)
     }
 
     /// torchvision's `CenterCrop((height, width))` on a PIL image.

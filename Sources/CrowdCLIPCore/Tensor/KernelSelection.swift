@@ -45,10 +45,11 @@ public enum KernelSelection {
     }
 
     /// The user's `OPENBLAS_CORETYPE` when set (always respected), else our recommendation.
-    public static var userCore: String? {
+    /// Read once, before the loader exports our own choice into the same variable.
+    public static let userCore: String? = {
         guard let v = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !v.isEmpty else { return nil }
         return v
-    }
+    }()
 
     /// What is passed to the loader: nil when the user set the variable (it is left as is).
     public static var chosenCore: String? { userCore == nil ? recommendedCore(for: cpu) : nil }

@@ -28,6 +28,9 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = owner
     }
 
+    /// True when this storage views memory owned elsewhere (a mapped weights file).
+    public var isBorrowed: Bool { !owned }
+
     deinit {
         if owned { UnsafeMutableRawPointer(pointer).deallocate() }
     }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Everything the test stage can be told: the grid, the three prompt sets, the count values and how a
+/// patch's count is read off the similarities. Defaults are the paper's.
+public struct CountingConfiguration: Sendable, Equatable {
+    /// Patches per side (3 for ShanghaiTech in the paper, 4 for UCF-QNRF).
+    public var grid: Int = 3
+    /// Stage 1: keep a patch when `crowdTarget` ranks first among `crowdClasses`.
+    public var crowdTemplate = "The object is {}"
+    public var crowdClasses = ["crowd", "tree", "car", "traffic light"]
+    public var crowdTarget = "crowd"
+    /// Stage 2: keep it when `headsTarget` is among the top `headsTopK` of `headsClasses`.
+    public var headsTemplate = "The objects are {}"
+    public var headsClasses = ["human heads", "hands", "legs", "road", "house", "shadow of man"]
+    public var headsTarget = "human heads"
+    public var headsTopK = 3
+    /// Stage 3: the count prompts and their values.
+    public var countTemplate = "There are {} persons in the crowd"
+    public var countValues: [Int] = [20, 55, 90, 125, 160, 195]
+    public var aggregation: Aggregation = .argmax
+    /// Resize images whose longer side exceeds this before cutting (2048 for UCF-QNRF); nil keeps the size.
+    public var maxLongSide: Int?
+    /// Patches per encoder call (the whole grid by default).
+    public var batchSize: Int?
+
+    public enum Aggregation: String, Sendable, CaseIterable {
+        /// The paper: the value of the best-matching count prompt.
+        case argmax
+        /// Beyond the paper: the softmax-weighted mean of the values at the model's logit scale.
+        case expectation
+    }
+
+    public init() {}
+
+    public func prompts(_ template: String, _ items: [String]) -> [String] {
+        items.map { template.replacingOccurrences(of: "{}", with: $0) }
+    }
+
+    /// Checks the configuration; the message says what to change.
+    public func validate() throws {
+        func fail(_ m: String) -> CountingError { .invalidConfiguration(m) }
+        guard (1...64).contains(grid) else { throw fail("grid must be between 1 and 64 (got \(grid))") }
+        guard crowdClasses.contains(crowdTarget) else { throw fail("the crowd target \"\(crowdTarget)\" is not among the crowd classes") }
+        guard headsClasses.contains(headsTarget) else { throw fail("the heads target \"\(headsTarget)\" is not among the heads classes") }
+        guard (1...headsClasses.count).contains(headsTopK) else { throw fail("heads top-k must be between 1 and \(headsClasses.count)") }
+        guard !countValues.isEmpty else { throw fail("at least one count value is needed") }
+        if let m = maxLongSide, m < grid { throw fail("max long side \(m) is smaller than the grid") }
+    }
+}
+
+public enum CountingError: Error, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case imageTooSmall(String, width: Int, height: Int, grid: Int)
+    case noWeights(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidConfiguration(m): return "invalid counting configuration: \(m)"
+        case let .imageTooSmall(name, w, h, g): return "\(name): image is \(w)×\(h), too small for a \(g)×\(g) grid"
+        case let .noWeights(m): return m
+        }
+    }
+}

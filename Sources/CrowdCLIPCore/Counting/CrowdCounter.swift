@@ -1,0 +1,114 @@
+import Foundation
+
+/// One patch of the grid and what the test stage decided for it.
+public struct PatchResult: Sendable, Equatable {
+    public let row: Int, col: Int
+    public let box: PixelBox
+    /// Passed both filters (the base CLIP sees a crowd and human heads).
+    public let selected: Bool
+    /// The patch's count (0 when not selected).
+    public let count: Double
+    /// How far the deciding similarity was from flipping the decision (filters, then the count).
+    public let margin: Float
+}
+
+/// The count of one image.
+public struct CountResult: Sendable, Equatable {
+    public let image: String
+    public let width: Int, height: Int
+    public let count: Double
+    public let patches: [PatchResult]
+}
+
+/// CrowdCLIP's test stage: grid cut, progressive filtering with the base CLIP, counting with the fine-tuned
+/// image encoder. Text features are computed once, at construction.
+public final class CrowdCounter: @unchecked Sendable {
+    public let configuration: CountingConfiguration
+    public let base: CLIPModel
+    public let counter: CLIPModel
+    private let crowdTexts: Tensor, headsTexts: Tensor, countTexts: Tensor
+    private let crowdTarget: Int, headsTarget: Int
+
+    /// - Parameters:
+    ///   - base: the original CLIP (both towers): filters patches and encodes every prompt.
+    ///   - counter: the fine-tuned image encoder that picks the count prompt; the base one when nil.
+    public init(base: CLIPModel, counter: CLIPModel? = nil, tokenizer: CLIPTokenizer,
+                configuration: CountingConfiguration = .init()) throws {
+        try configuration.validate()
+        guard base.hasText, base.hasVision else {
+            throw CountingError.invalidConfiguration("the base weights (\(base.source)) need both the image and the text encoder")
+        }
+        let counter = counter ?? base
+        guard counter.hasVision else { throw CountingError.invalidConfiguration("the counter weights (\(counter.source)) have no image encoder") }
+        guard counter.config.embedDim == base.config.embedDim else {
+            throw CountingError.invalidConfiguration("the counter's features (\(counter.config.embedDim)) and the base's (\(base.config.embedDim)) differ in size")
+        }
+        self.base = base
+        self.counter = counter
+        self.configuration = configuration
+        let c = configuration
+        let textModel = counter.hasText ? counter : base  // CrowdCLIP's frozen text encoder
+        crowdTexts = try base.encodeTexts(tokenizer.tokenize(c.prompts(c.crowdTemplate, c.crowdClasses)))
+        headsTexts = try base.encodeTexts(tokenizer.tokenize(c.prompts(c.headsTemplate, c.headsClasses)))
+        countTexts = try textModel.encodeTexts(tokenizer.tokenize(c.prompts(c.countTemplate, c.countValues.map(String.init))))
+        crowdTarget = c.crowdClasses.firstIndex(of: c.crowdTarget)!
+        headsTarget = c.headsClasses.firstIndex(of: c.headsTarget)!
+    }
+
+    /// Counts the people in an image file.
+    public func count(imageAt path: String) throws -> CountResult {
+        try count(ImageIO.decode(path: path), name: path)
+    }
+
+    public func count(_ original: RGBImage, name: String) throws -> CountResult {
+        let c = configuration
+        let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)
+        guard image.width >= c.grid, image.height >= c.grid else {
+            throw CountingError.imageTooSmall(name, width: image.width, height: image.height, grid: c.grid)
+        }
+        let boxes = PatchGrid.boxes(width: image.width, height: image.height, grid: c.grid)
+        let patches = boxes.map { Preprocessing.crowdclip.tensor(from: image.cropped(to: $0)) }
+        let baseFeatures = try encode(patches, with: base)
+        let (kept, filterMargins) = ProgressiveFilter.keep(
+            imageFeatures: baseFeatures, firstTexts: crowdTexts, firstTarget: crowdTarget,
+            secondTexts: headsTexts, secondTarget: headsTarget, secondTopK: c.headsTopK)
+        let keptIndices = kept.indices.filter { kept[$0] }
+        var counts = [Double](repeating: 0, count: boxes.count)
+        var margins = filterMargins
+        if !keptIndices.isEmpty {
+            let features = counter === base ? gather(baseFeatures, keptIndices) : try encode(keptIndices.map { patches[$0] }, with: counter)
+            let (values, countMargins) = ProgressiveFilter.counts(
+                imageFeatures: features, countTexts: countTexts, values: c.countValues,
+                logitScale: counter.logitScale, aggregation: c.aggregation)
+            for (k, i) in keptIndices.enumerated() { counts[i] = values[k]; margins[i] = min(margins[i], countMargins[k]) }
+        }
+        let results = boxes.enumerated().map { i, box in
+            PatchResult(row: i / c.grid, col: i % c.grid, box: box, selected: kept[i], count: counts[i], margin: margins[i])
+        }
+        return CountResult(image: name, width: image.width, height: image.height, count: counts.reduce(0, +), patches: results)
+    }
+
+    /// Encodes preprocessed patches in batches of `batchSize` (the whole set by default).
+    private func encode(_ patches: [Tensor], with model: CLIPModel) throws -> Tensor {
+        let per = 3 * Preprocessing.outputSize * Preprocessing.outputSize
+        let batch = max(1, configuration.batchSize ?? patches.count)
+        let out = Tensor(zeros: [patches.count, model.config.embedDim])
+        var start = 0
+        while start < patches.count {
+            let n = min(batch, patches.count - start)
+            let input = Tensor(zeros: [n, 3, Preprocessing.outputSize, Preprocessing.outputSize])
+            for k in 0..<n { (input.pointer + k * per).update(from: patches[start + k].pointer, count: per) }
+            let f = try model.encodeImages(input)
+            (out.pointer + start * model.config.embedDim).update(from: f.pointer, count: f.count)
+            start += n
+        }
+        return out
+    }
+
+    private func gather(_ t: Tensor, _ rows: [Int]) -> Tensor {
+        let d = t.shape[1]
+        let out = Tensor(zeros: [rows.count, d])
+        for (k, r) in rows.enumerated() { (out.pointer + k * d).update(from: t.pointer + r * d, count: d) }
+        return out
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Counts a labelled split and scores it (MAE, and MSE as the root of the mean squared error).
+public final class Evaluation {
+    public struct Row: Sendable { public let image: String; public let groundTruth: Double?; public let count: Double }
+    public struct Report: Sendable {
+        public var metrics = CountingMetrics()
+        public var rows: [Row] = []
+        public var failures: [(image: String, error: String)] = []
+        /// Images counted without a label (NWPU test split): no MAE for them.
+        public var unlabelled = 0
+    }
+
+    public let counter: CrowdCounter
+    public init(counter: CrowdCounter) { self.counter = counter }
+
+    /// - Parameter row: called with each result as soon as it is known (for a per-image CSV).
+    public func run(_ samples: [DatasetSample], row: (Row) -> Void = { _ in }, onFailure: (String, String) -> Void = { _, _ in },
+                    progress: (Int, Int, CountingMetrics) -> Void = { _, _, _ in }) -> Report {
+        var report = Report()
+        for (i, sample) in samples.enumerated() {
+            do {
+                var image = try ImageIO.decode(path: sample.imagePath)
+                image = PatchGrid.limitingLongSide(image, to: sample.maxLongSide ?? counter.configuration.maxLongSide)
+                let result = try counter.count(image, name: sample.imagePath)
+                let r = Row(image: sample.imagePath, groundTruth: sample.groundTruth, count: result.count)
+                if let gt = sample.groundTruth { report.metrics.add(predicted: result.count, groundTruth: gt) } else { report.unlabelled += 1 }
+                report.rows.append(r)
+                row(r)
+            } catch {
+                report.failures.append((sample.imagePath, "\(error)"))
+                onFailure(sample.imagePath, "\(error)")
+            }
+            progress(i + 1, samples.count, report.metrics)
+        }
+        return report
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// One image of a dataset with its ground-truth count (nil where labels are not public).
+public struct DatasetSample: Sendable, Equatable {
+    public let imagePath: String
+    public let groundTruth: Double?
+    /// Longer-side limit the official preprocessing applies before cutting (UCF-QNRF: 2048).
+    public let maxLongSide: Int?
+
+    public init(imagePath: String, groundTruth: Double?, maxLongSide: Int? = nil) {
+        self.imagePath = imagePath
+        self.groundTruth = groundTruth
+        self.maxLongSide = maxLongSide
+    }
+}
+
+public enum DatasetKind: String, CaseIterable, Sendable {
+    case shanghaitech, qnrf, ucf50, jhu, nwpu, list
+}
+
+public enum DatasetError: Error, CustomStringConvertible {
+    case missing(String, String)
+    case badSplit(DatasetKind, String, [String])
+    case badAnnotation(String, String)
+
+    public var description: String {
+        switch self {
+        case let .missing(path, what): return "\(path): \(what)"
+        case let .badSplit(kind, split, valid): return "\(kind.rawValue) has no split \"\(split)\"; use one of: \(valid.joined(separator: ", "))"
+        case let .badAnnotation(path, why): return "\(path): \(why)"
+        }
+    }
+}
+
+/// Reads the published layouts of the crowd-counting datasets (see Docs/datasets.md).
+public enum DatasetReader {
+    public static func validSplits(_ kind: DatasetKind) -> [String] {
+        switch kind {
+        case .shanghaitech, .qnrf: return ["train", "test"]
+        case .jhu, .nwpu: return ["train", "val", "test"]
+        case .ucf50, .list: return ["all"]
+        }
+    }
+
+    /// - Parameters:
+    ///   - root: the dataset's top folder (for `list`, the list file).
+    ///   - split: train/val/test as the dataset has them; nil means test (all for UCF_CC_50 and lists).
+    ///   - fold: UCF_CC_50's usual 5-fold split: fold K holds images 10(K−1)+1 … 10K.
+    public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
+        let valid = validSplits(kind)
+        let split = split ?? (valid.contains("test") ? "test" : "all")
+        guard valid.contains(split) || (valid == ["all"]) else { throw DatasetError.badSplit(kind, split, valid) }
+        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
+        switch kind {
+        case .shanghaitech: return try ShanghaiTech.samples(root: root, split: split)
+        case .qnrf: return try UCFQNRF.samples(root: root, split: split)
+        case .ucf50: return try UCFCC50.samples(root: root, fold: fold)
+        case .jhu: return try JHUCrowd.samples(root: root, split: split)
+        case .nwpu: return try NWPUCrowd.samples(root: root, split: split)
+        case .list: return try ListFile.samples(path: root)
+        }
+    }
+
+    /// Image files of a folder in natural order.
+    static func images(in dir: String, extensions: Set<String> = ["jpg", "jpeg", "png"]) throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            throw DatasetError.missing(dir, "folder not found")
+        }
+        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
+            .sorted(by: ImageInputs.naturalOrder).map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    /// Number of annotated points: rows of the first N×2 array found under `field` in the MAT-file.
+    static func pointCount(mat path: String, field: String) throws -> Double {
+        let mat = try MATFile(path: path)
+        let value = mat[field] ?? mat.variables.values.lazy.compactMap { $0.find(field: field) }.first
+        guard let points = value, case let .numeric(shape, _) = points else {
+            throw DatasetError.badAnnotation(path, "no `\(field)` array in the MAT-file")
+        }
+        return Double(shape.first ?? 0)
+    }
+
+    static func join(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }
+    static func stem(_ p: String) -> String { ((p as NSString).lastPathComponent as NSString).deletingPathExtension }
+}

@@ -1,0 +1,236 @@
+import CZlib
+import Foundation
+
+/// Reads MATLAB Level-5 MAT-files (what `save` writes by default before v7.3, and what scipy writes):
+/// compressed elements, the small-element form, every numeric class, char, cell and struct arrays, nested,
+/// either byte order. Every length is bounds-checked; v7.3 (HDF5) and sparse arrays are refused by name.
+public struct MATFile {
+    public let path: String
+    public let variables: [String: MATValue]
+
+    public enum FormatError: Error, CustomStringConvertible {
+        case invalid(file: String, reason: String)
+        public var description: String {
+            switch self { case let .invalid(file, reason): return "\(file): not a readable MAT-file: \(reason)" }
+        }
+    }
+
+    public init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw FormatError.invalid(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file")
+        }
+        try self.init(data: data, name: path)
+    }
+
+    public init(data: Data, name: String) throws {
+        path = name
+        let bytes = [UInt8](data)
+        func fail(_ why: String) -> FormatError { .invalid(file: name, reason: why) }
+        guard bytes.count >= 128 else { throw fail("shorter than the 128-byte header") }
+        if bytes.starts(with: Array("MATLAB 7.3".utf8)) || bytes.starts(with: [0x89, 0x48, 0x44, 0x46]) {
+            throw fail("MATLAB v7.3 (HDF5) files are not supported; re-save with `save(..., '-v7')`")
+        }
+        let bigEndian: Bool
+        switch (bytes[126], bytes[127]) {
+        case (UInt8(ascii: "I"), UInt8(ascii: "M")): bigEndian = false
+        case (UInt8(ascii: "M"), UInt8(ascii: "I")): bigEndian = true
+        default: throw fail("no Level-5 header (MAT v4 files are not supported)")
+        }
+        var reader = MATReader(bytes: bytes, bigEndian: bigEndian, file: name, depth: 0)
+        reader.position = 128
+        var vars: [String: MATValue] = [:]
+        while reader.position + 8 <= bytes.count {
+            if let (varName, value) = try reader.readTopLevelElement() { vars[varName] = value }
+        }
+        variables = vars
+    }
+
+    public subscript(name: String) -> MATValue? { variables[name] }
+}
+
+/// The element reader over one byte buffer (the file, or an inflated compressed element).
+struct MATReader {
+    let bytes: [UInt8]
+    let bigEndian: Bool
+    let file: String
+    let depth: Int
+    var position = 0
+
+    enum DataType: UInt32 {
+        case int8 = 1, uint8, int16, uint16, int32, uint32, single, double = 9, int64 = 12, uint64, matrix, compressed, utf8, utf16, utf32
+    }
+
+    func fail(_ why: String) -> MATFile.FormatError { .invalid(file: file, reason: why) }
+
+    func u32(at p: Int) throws -> UInt32 {
+        guard p >= 0, p + 4 <= bytes.count else { throw fail("element header runs past the end") }
+        let v = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+        return bigEndian ? v.byteSwapped : v
+    }
+
+    /// Reads one tag: (type, data range); advances past the element and its padding.
+    mutating func readTag() throws -> (UInt32, Range<Int>) {
+        let first = try u32(at: position)
+        if first >> 16 != 0 {  // small data element: size and type share the first word, data in the second
+            let size = Int(first >> 16), type = first & 0xFFFF
+            guard size <= 4 else { throw fail("small element claims \(size) bytes") }
+            let start = position + 4
+            guard start + 4 <= bytes.count else { throw fail("element runs past the end") }
+            position += 8
+            return (type, start..<(start + size))
+        }
+        let size = Int(try u32(at: position + 4))
+        let start = position + 8
+        guard size >= 0, start + size <= bytes.count else { throw fail("element of \(size) bytes runs past the end of the data") }
+        position = first == DataType.compressed.rawValue ? start + size : start + ((size + 7) & ~7)
+        position = min(position, bytes.count)
+        return (first, start..<(start + size))
+    }
+
+    mutating func readTopLevelElement() throws -> (String, MATValue)? {
+        let (type, range) = try readTag()
+        switch DataType(rawValue: type) {
+        case .compressed?:
+            let inflated = try inflate(Array(bytes[range]))
+            var inner = MATReader(bytes: inflated, bigEndian: bigEndian, file: file, depth: depth)
+            let (t, r) = try inner.readTag()
+            guard t == DataType.matrix.rawValue else { return nil }
+            return try inner.readMatrix(r)
+        case .matrix?:
+            return try readMatrix(range)
+        default:
+            return nil  // not a variable (e.g. subsystem data): skipped
+        }
+    }
+
+    private func inflate(_ src: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw fail("zlib could not start") }
+        defer { inflateEnd(&stream) }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var rc = Z_OK
+        src.withUnsafeBufferPointer { inBuf in
+            stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
+            stream.avail_in = UInt32(inBuf.count)
+            while rc == Z_OK {
+                rc = chunk.withUnsafeMutableBufferPointer { buf in
+                    stream.next_out = buf.baseAddress
+                    stream.avail_out = UInt32(buf.count)
+                    return CZlib.inflate(&stream, Z_NO_FLUSH)
+                }
+                out.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
+                if out.count > 1 << 31 { rc = Z_MEM_ERROR }
+            }
+        }
+        guard rc == Z_STREAM_END else { throw fail("a compressed element is damaged (zlib error \(rc))") }
+        return out
+    }
+
+    /// A miMATRIX element's content: flags, dimensions, name, then data by class.
+    mutating func readMatrix(_ range: Range<Int>) throws -> (String, MATValue) {
+        guard depth < 32 else { throw fail("arrays nested too deeply") }
+        var sub = MATReader(bytes: Array(bytes[range]), bigEndian: bigEndian, file: file, depth: depth + 1)
+        if range.isEmpty { return ("", .numeric(shape: [0, 0], values: [])) }
+        let (_, flagsRange) = try sub.readTag()
+        guard flagsRange.count >= 4 else { throw fail("array flags are missing") }
+        let flags = try sub.u32(at: flagsRange.lowerBound)
+        let cls = flags & 0xFF
+        let (_, dimRange) = try sub.readTag()
+        let dims = try sub.integers(dimRange, type: .int32)
+        guard !dims.isEmpty, dims.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else { throw fail("bad array dimensions \(dims)") }
+        let (elementCount, overflow) = dims.reduce((1, false)) { acc, d in
+            let (m, o) = acc.0.multipliedReportingOverflow(by: d); return (m, acc.1 || o)
+        }
+        guard !overflow, elementCount < 1 << 31 else { throw fail("array of \(dims) is too large") }
+        let (_, nameRange) = try sub.readTag()
+        let name = String(decoding: sub.bytes[nameRange], as: UTF8.self)
+        switch cls {
+        case 1:  // cell
+            var items: [MATValue] = []
+            for _ in 0..<elementCount {
+                let (t, r) = try sub.readTag()
+                guard t == DataType.matrix.rawValue else { throw fail("cell \(name) holds a non-array element") }
+                items.append(try sub.readMatrix(r).1)
+            }
+            return (name, .cell(shape: dims, items: items))
+        case 2, 3:  // struct, object (class name first, then as a struct)
+            if cls == 3 { _ = try sub.readTag() }
+            let (_, lenRange) = try sub.readTag()
+            let fieldLength = try sub.integers(lenRange, type: .int32).first ?? 0
+            let (_, namesRange) = try sub.readTag()
+            guard fieldLength > 0 else { return (name, .structure(shape: dims, elements: Array(repeating: [:], count: elementCount))) }
+            let raw = Array(sub.bytes[namesRange])
+            let fields = stride(from: 0, to: raw.count - fieldLength + 1, by: fieldLength).map {
+                String(decoding: raw[$0..<($0 + fieldLength)].prefix { $0 != 0 }, as: UTF8.self)
+            }
+            var elements: [[String: MATValue]] = []
+            for _ in 0..<elementCount {
+                var element: [String: MATValue] = [:]
+                for field in fields {
+                    let (t, r) = try sub.readTag()
+                    guard t == DataType.matrix.rawValue else { throw fail("struct \(name).\(field) is not an array") }
+                    element[field] = try sub.readMatrix(r).1
+                }
+                elements.append(element)
+            }
+            return (name, .structure(shape: dims, elements: elements))
+        case 4:  // char
+            let (t, r) = try sub.readTag()
+            let chars: String
+            switch DataType(rawValue: t) {
+            case .utf8?, .int8?, .uint8?: chars = String(decoding: sub.bytes[r], as: UTF8.self)
+            default:
+                let units = try sub.integers(r, type: DataType(rawValue: t) == .utf32 ? .uint32 : .uint16)
+                chars = String(String.UnicodeScalarView(units.compactMap { Unicode.Scalar(UInt32(truncatingIfNeeded: $0)) }))
+            }
+            return (name, .char(chars))
+        case 5: throw fail("sparse array \(name) is not supported")
+        case 6...15:
+            let (t, r) = try sub.readTag()
+            guard let type = DataType(rawValue: t) else { throw fail("array \(name) has unknown data type \(t)") }
+            let values = try sub.numbers(r, type: type)
+            guard values.count == elementCount else { throw fail("array \(name) has \(values.count) values for shape \(dims)") }
+            return (name, .numeric(shape: dims, values: values))
+        default:
+            throw fail("array \(name) has unsupported class \(cls)")
+        }
+    }
+
+    func integers(_ r: Range<Int>, type: DataType) throws -> [Int] { try numbers(r, type: type).map { Int($0) } }
+
+    /// Decodes a numeric data element into Doubles, honouring the file's byte order.
+    func numbers(_ r: Range<Int>, type: DataType) throws -> [Double] {
+        let size: Int
+        switch type {
+        case .int8, .uint8, .utf8: size = 1
+        case .int16, .uint16, .utf16: size = 2
+        case .int32, .uint32, .single, .utf32: size = 4
+        case .double, .int64, .uint64: size = 8
+        default: throw fail("data type \(type) is not numeric")
+        }
+        guard r.count % size == 0 else { throw fail("data of \(r.count) bytes is not a whole number of \(size)-byte values") }
+        var out = [Double]()
+        out.reserveCapacity(r.count / size)
+        var p = r.lowerBound
+        while p < r.upperBound {
+            var raw: UInt64 = 0
+            for k in 0..<size { raw |= UInt64(bytes[p + k]) << (8 * UInt64(bigEndian ? size - 1 - k : k)) }
+            switch type {
+            case .int8: out.append(Double(Int8(truncatingIfNeeded: raw)))
+            case .uint8, .utf8: out.append(Double(UInt8(truncatingIfNeeded: raw)))
+            case .int16: out.append(Double(Int16(truncatingIfNeeded: raw)))
+            case .uint16, .utf16: out.append(Double(UInt16(truncatingIfNeeded: raw)))
+            case .int32: out.append(Double(Int32(truncatingIfNeeded: raw)))
+            case .uint32, .utf32: out.append(Double(UInt32(truncatingIfNeeded: raw)))
+            case .single: out.append(Double(Float(bitPattern: UInt32(truncatingIfNeeded: raw))))
+            case .double: out.append(Double(bitPattern: raw))
+            case .int64: out.append(Double(Int64(bitPattern: raw)))
+            case .uint64: out.append(Double(raw))
+            default: break
+            }
+            p += size
+        }
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A CLIP model (image tower, text tower, or both) ready for inference.
+public final class CLIPModel: @unchecked Sendable {
+    public let config: CLIPConfig
+    /// `exp(logit_scale)`; 100 for OpenAI's released models.
+    public let logitScale: Float
+    public let vision: VisionTransformer?
+    public let text: TextTransformer?
+    /// Where the weights came from.
+    public let source: String
+
+    public init(weights: WeightStore, headWidth: Int = 64) throws {
+        try BLAS.load()
+        let config = try CLIPConfig.infer(from: weights, headWidth: headWidth)
+        self.config = config
+        source = weights.source
+        vision = try config.vision.map { try VisionTransformer(weights, config: $0, embedDim: config.embedDim, activation: config.activation) }
+        text = try config.text.map { try TextTransformer(weights, config: $0, embedDim: config.embedDim, activation: config.activation) }
+        if let s = weights.tensorIfPresent("logit_scale"), s.count == 1 {
+            logitScale = Foundation.exp(s[flat: 0])
+        } else {
+            logitScale = 100
+        }
+    }
+
+    /// Loads any supported weights file or folder (see `WeightLoader`).
+    public convenience init(path: String, headWidth: Int = 64) throws {
+        try self.init(weights: try WeightLoader.load(path: path), headWidth: headWidth)
+    }
+
+    public var hasVision: Bool { vision != nil }
+    public var hasText: Bool { text != nil }
+    /// The square input size of the image tower (224 for ViT-B/16).
+    public var imageSize: Int? { config.vision?.imageSize }
+
+    /// L2-normalised image features `[N, E]` for normalised pixels `[N, 3, S, S]`.
+    public func encodeImages(_ batch: Tensor) throws -> Tensor {
+        guard let vision else { throw EncoderError.missingTower("\(source) has no image encoder (visual.* weights)") }
+        let f = try vision.encode(batch)
+        Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
+        return f
+    }
+
+    /// L2-normalised text features `[N, E]` for token-id rows (see `CLIPTokenizer`).
+    public func encodeTexts(_ tokens: [[Int32]]) throws -> Tensor {
+        guard let text else { throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)") }
+        let f = try text.encode(tokens)
+        Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
+        return f
+    }
+
+    /// Zero-shot probabilities: softmax over texts of `logitScale · image · textᵀ`, one row per image.
+    public func probabilities(imageFeatures: Tensor, textFeatures: Tensor) -> Tensor {
+        let logits = imageFeatures.matmulTransposed(textFeatures)
+        let cols = textFeatures.shape[0]
+        for i in 0..<logits.count { logits[flat: i] *= logitScale }
+        Ops.softmaxRows(logits.pointer, rows: imageFeatures.shape[0], cols: cols, ld: cols)
+        return logits
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Turns files into normalised image batches `[N, 3, H, W]` for `CLIPModel.encodeImages`.
+public enum ImageInput {
+    /// A `.npy` float32 array `[3, H, W]` or `[N, 3, H, W]` is taken as is (already normalised); any other file is
+    /// decoded (JPEG/PNG) and prepared with `preprocessing`.
+    public static func load(path: String, preprocessing: Preprocessing) throws -> Tensor {
+        if path.lowercased().hasSuffix(".npy") {
+            let t = try NPY.read(path: path)
+            switch t.rank {
+            case 3 where t.shape[0] == 3: return t.reshaped([1] + t.shape)
+            case 4 where t.shape[1] == 3: return t
+            default:
+                throw NPY.FormatError(file: path, reason: "shape \(t.shape) is neither [3, H, W] nor [N, 3, H, W]")
+            }
+        }
+        let image = try ImageIO.decode(path: path)
+        let t = preprocessing.tensor(from: image)
+        return t.reshaped([1] + t.shape)
+    }
+}
+
+extension CLIPModel {
+    /// The weights file to use: `explicit` when given, else `DefaultWeights.locate()` ($CROWDCLIP_WEIGHTS, then
+    /// Weights/ViT-B-16.pt, which `make weights` downloads).
+    public static func weightsPath(_ explicit: String?) throws -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        return try DefaultWeights.locate()
+    }
+
+    /// Tokenizes `texts` for this model's context length and returns their L2-normalised features `[N, E]`.
+    public func encodeTexts(_ texts: [String], tokenizer: CLIPTokenizer) throws -> Tensor {
+        guard let text = config.text else {
+            throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)")
+        }
+        return try encodeTexts(tokenizer.tokenize(texts, contextLength: text.contextLength))
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What `crowdclip info` and the benchmark report about the machine and the BLAS in use.
+public struct SystemInfo: Sendable {
+    /// Ordered `(key, value)` pairs, ready to print.
+    public let lines: [(String, String)]
+
+    /// Loads OpenBLAS (an error, not a crash, when it is missing) and describes it.
+    public static func current() throws -> SystemInfo {
+        try BLAS.load()
+        let cpu = KernelSelection.cpu
+        let recommended = KernelSelection.recommendedCore(for: cpu) ?? "none (OpenBLAS decides)"
+        let origin: String
+        if let user = KernelSelection.userCore {
+            origin = "from OPENBLAS_CORETYPE=\(user) (user setting, kept)"
+        } else {
+            origin = "chosen from CPU features: \(recommended)"
+        }
+        return SystemInfo(lines: [
+            ("cpu", cpu.brand.isEmpty ? "unknown" : cpu.brand),
+            ("cpu vendor/family/model", "\(cpu.vendor) family \(cpu.family) model \(cpu.model)"),
+            ("cpu features", cpu.features.joined(separator: " ")),
+            ("logical cpus", "\(ProcessInfo.processInfo.activeProcessorCount)"),
+            ("openblas library", BLAS.libraryPath),
+            ("openblas core", "\(BLAS.coreName) (\(origin))"),
+            ("openblas threads", "\(BLAS.threads)"),
+            ("openblas config", BLAS.config),
+        ])
+    }
+}
+
+extension CLIPModel {
+    /// The inferred configuration as `(key, value)` pairs.
+    public func describe() -> [(String, String)] {
+        var out: [(String, String)] = [("weights", source)]
+        if let v = config.vision {
+            out.append(("vision", "width \(v.width), layers \(v.layers), heads \(v.heads), patch \(v.patchSize), image \(v.imageSize)"))
+        }
+        if let t = config.text {
+            out.append(("text", "width \(t.width), layers \(t.layers), heads \(t.heads), vocabulary \(t.vocabSize), context \(t.contextLength)"))
+        }
+        out.append(("embed dim", "\(config.embedDim)"))
+        out.append(("activation", config.activation.rawValue))
+        out.append(("logit scale", "\(logitScale)"))
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// OpenAI CLIP's text tower: token and positional embeddings, causal blocks, `ln_final`, the feature at the
+/// end token (the largest id), projection.
+public final class TextTransformer: @unchecked Sendable {
+    public let config: CLIPConfig.Text
+    public let embedDim: Int
+    let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor, projection: Tensor
+    let blocks: [ResidualBlock]
+
+    init(_ w: WeightStore, config c: CLIPConfig.Text, embedDim: Int, activation: CLIPConfig.Activation) throws {
+        config = c
+        self.embedDim = embedDim
+        tokenEmbedding = try w.tensor("token_embedding.weight", shape: [c.vocabSize, c.width])
+        positional = try w.tensor("positional_embedding", shape: [c.contextLength, c.width])
+        lnFinalW = try w.tensor("ln_final.weight", shape: [c.width]); lnFinalB = try w.tensor("ln_final.bias", shape: [c.width])
+        projection = try w.tensor("text_projection", shape: [c.width, embedDim])
+        blocks = try (0..<c.layers).map {
+            try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads, activation: activation)
+        }
+    }
+
+    /// Text features (not normalised) for token-id rows (each at most `contextLength` long; shorter rows are
+    /// zero-padded as the tokenizer does).
+    ///
+    /// The mask is causal, so a position's output depends only on the positions before it: running the
+    /// sequences only up to the last end token in the batch gives exactly the full-context result, faster.
+    public func encode(_ tokens: [[Int32]]) throws -> Tensor {
+        let c = config, w = c.width, n = tokens.count
+        guard n > 0 else { return Tensor(zeros: [0, embedDim]) }
+        var eot = [Int](repeating: 0, count: n)
+        for (i, row) in tokens.enumerated() {
+            guard row.count <= c.contextLength else {
+                throw EncoderError.badInput("token row \(i) has \(row.count) ids; the context length is \(c.contextLength)")
+            }
+            if let bad = row.first(where: { $0 < 0 || Int($0) >= c.vocabSize }) {
+                throw EncoderError.badInput("token id \(bad) is outside the vocabulary (\(c.vocabSize) tokens)")
+            }
+            var best = 0
+            for (j, id) in row.enumerated() where id > row[best] { best = j }
+            eot[i] = best
+        }
+        let t = (eot.max() ?? 0) + 1
+        let x = TensorStorage(count: n * t * w)
+        for (i, row) in tokens.enumerated() {
+            for j in 0..<t {
+                let id = j < row.count ? Int(row[j]) : 0
+                let dst = x.pointer + (i * t + j) * w
+                let e = tokenEmbedding.pointer + id * w, p = positional.pointer + j * w
+                for k in 0..<w { dst[k] = e[k] + p[k] }
+            }
+        }
+        let ws = ResidualBlock.Workspace(rows: n * t, width: w, hidden: blocks.first?.hidden ?? 4 * w, tokens: t)
+        for block in blocks { block.forward(x.pointer, batch: n, tokens: t, causal: true, ws: ws) }
+        let pooled = Tensor(zeros: [n, w])
+        for i in 0..<n {
+            Ops.layerNorm(x.pointer + (i * t + eot[i]) * w, pooled.pointer + i * w, rows: 1, cols: w,
+                          gamma: lnFinalW.pointer, beta: lnFinalB.pointer)
+        }
+        let out = Tensor(zeros: [n, embedDim])
+        BLAS.sgemm(m: n, n: embedDim, k: w, a: pooled.pointer, lda: w, b: projection.pointer, ldb: embedDim,
+                   c: out.pointer, ldc: embedDim)
+        return out
+    }
+}

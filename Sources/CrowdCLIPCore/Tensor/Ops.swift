@@ -1,0 +1,111 @@
+import Foundation
+
+/// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
+/// They work in place where that is natural; callers own the memory.
+public enum Ops {
+    /// `x[r, :] += bias` for every row.
+    @inline(__always)
+    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let row = x + r * cols
+            for c in 0..<cols { row[c] += bias[c] }
+        }
+    }
+
+    /// `y = x` broadcast of `bias` into each row (used before a GEMM with beta = 1).
+    @inline(__always)
+    public static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
+        for r in 0..<rows { (y + r * cols).update(from: bias, count: cols) }
+    }
+
+    /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
+    /// as PyTorch). `out` may equal `x`.
+    public static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5) {
+        let inv = 1 / Float(cols)
+        for r in 0..<rows {
+            let xr = x + r * cols, yr = out + r * cols
+            var sum: Float = 0
+            for c in 0..<cols { sum += xr[c] }
+            let mean = sum * inv
+            var sq: Float = 0
+            for c in 0..<cols { let d = xr[c] - mean; sq += d * d }
+            let rstd = 1 / (sq * inv + eps).squareRoot()
+            for c in 0..<cols { yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c] }
+        }
+    }
+
+    /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
+    public static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 16 <= count {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            let s = 1 / (1 + FastMath.exp(-1.702 * v))
+            UnsafeMutableRawPointer(x + i).storeBytes(of: v * s, as: SIMD16<Float>.self)
+            i += 16
+        }
+        while i < count { let v = x[i]; x[i] = v / (1 + Foundation.exp(-1.702 * v)); i += 1 }
+    }
+
+    /// Exact GELU, `0.5 x (1 + erf(x / √2))`, in place (Hugging Face `hidden_act: gelu`).
+    public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
+    }
+
+    /// Softmax over each row's first `valid(r)` columns; the rest are set to zero (a causal mask).
+    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int,
+                                   valid: (Int) -> Int = { _ in Int.max }) {
+        for r in 0..<rows {
+            let row = x + r * ld
+            let n = min(cols, valid(r))
+            var m = -Float.infinity
+            for c in 0..<n { m = max(m, row[c]) }
+            var sum: Float = 0
+            var c = 0
+            let mv = SIMD16<Float>(repeating: m)
+            var acc = SIMD16<Float>(repeating: 0)
+            while c + 16 <= n {
+                let e = FastMath.exp(UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self) - mv)
+                UnsafeMutableRawPointer(row + c).storeBytes(of: e, as: SIMD16<Float>.self)
+                acc += e
+                c += 16
+            }
+            sum = acc.sum()
+            while c < n { let e = FastMath.exp(row[c] - m); row[c] = e; sum += e; c += 1 }
+            let inv = 1 / sum
+            for c in 0..<n { row[c] *= inv }
+            for c in n..<cols { row[c] = 0 }
+        }
+    }
+
+    /// Divides each row by its L2 norm (rows of zeros stay zero).
+    public static func l2NormalizeRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+        for r in 0..<rows {
+            let row = x + r * cols
+            var s: Float = 0
+            for c in 0..<cols { s += row[c] * row[c] }
+            guard s > 0 else { continue }
+            let inv = 1 / s.squareRoot()
+            for c in 0..<cols { row[c] *= inv }
+        }
+    }
+}
+
+extension Tensor {
+    /// Rows divided by their L2 norms (a copy).
+    public func l2NormalizedRows() -> Tensor {
+        let out = copy()
+        let cols = shape.last ?? 1
+        Ops.l2NormalizeRows(out.pointer, rows: count / max(cols, 1), cols: cols)
+        return out
+    }
+
+    /// `self · otherᵀ` for row-major matrices [M,K] and [N,K] → [M,N].
+    public func matmulTransposed(_ other: Tensor) -> Tensor {
+        precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[1])
+        let out = Tensor(zeros: [shape[0], other.shape[0]])
+        BLAS.sgemm(transB: true, m: shape[0], n: other.shape[0], k: shape[1],
+                   a: pointer, lda: shape[1], b: other.pointer, ldb: shape[1], c: out.pointer, ldc: other.shape[0])
+        return out
+    }
+}

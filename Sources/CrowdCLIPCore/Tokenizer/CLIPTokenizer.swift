@@ -1,0 +1,158 @@
+import Foundation
+
+/// CLIP's byte-level BPE tokenizer, giving the same ids as `open_clip.tokenize`.
+///
+/// Text is cleaned (`TextCleaner`), split by CLIP's pattern (`PreTokenizer`), each piece's UTF-8 bytes are
+/// mapped to printable characters, and merges are applied by rank. Symbols are vocabulary ids throughout, so a
+/// merge is one dictionary look-up on a pair of integers.
+public final class CLIPTokenizer: @unchecked Sendable {
+    public static let startToken: Int32 = 49406
+    public static let endToken: Int32 = 49407
+    public static let defaultContextLength = 77
+
+    /// Vocabulary id of each byte's single-character symbol, without and with the end-of-word marker.
+    private let byteSymbol: [Int32]
+    private let byteSymbolEnd: [Int32]
+    /// (left id, right id) → (rank, merged id).
+    private let merges: [UInt64: (rank: Int32, merged: Int32)]
+    public let vocabularySize: Int
+    private var cache: [String: [Int32]] = [:]
+    private let lock = NSLock()
+
+    /// Loads the vocabulary (`bpe_simple_vocab_16e6.txt.gz`: a header line, then 48,894 merges).
+    public init(vocabularyPath: String) throws {
+        let text = try GzipFile.readText(path: vocabularyPath)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let mergeCount = 49152 - 256 - 2
+        guard lines.count > mergeCount else {
+            throw TokenizerError.badVocabulary(vocabularyPath, "expected at least \(mergeCount + 1) lines, found \(lines.count)")
+        }
+        lines = Array(lines[1...mergeCount])
+        let byteChars = ByteEncoding.characters
+        var vocab: [String: Int32] = [:]
+        vocab.reserveCapacity(49408)
+        var next: Int32 = 0
+        // Ids follow the reference's table order (printable bytes first), not byte values.
+        for b in ByteEncoding.order { vocab[String(byteChars[b])] = next; next += 1 }
+        for b in ByteEncoding.order { vocab[String(byteChars[b]) + "</w>"] = next; next += 1 }
+        var merges: [UInt64: (Int32, Int32)] = [:]
+        merges.reserveCapacity(lines.count)
+        for (rank, line) in lines.enumerated() {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let a = vocab[String(parts[0])], let b = vocab[String(parts[1])] else {
+                throw TokenizerError.badVocabulary(vocabularyPath, "merge line \(rank + 2) is malformed: \(line)")
+            }
+            let merged = String(parts[0]) + String(parts[1])
+            let id = vocab[merged] ?? next
+            if vocab[merged] == nil { vocab[merged] = next; next += 1 }
+            merges[UInt64(UInt32(a)) << 32 | UInt64(UInt32(b))] = (Int32(rank), id)
+        }
+        vocabularySize = Int(next) + 2  // + <start_of_text>, <end_of_text>
+        byteSymbol = (0..<256).map { vocab[String(byteChars[$0])]! }
+        byteSymbolEnd = (0..<256).map { vocab[String(byteChars[$0]) + "</w>"]! }
+        self.merges = merges.mapValues { (rank: $0.0, merged: $0.1) }
+    }
+
+    /// The tokenizer with the vocabulary shipped in `Weights/` (see `VocabularyLocator`).
+    public static func standard() throws -> CLIPTokenizer {
+        try shared.get()
+    }
+
+    private static let shared: Result<CLIPTokenizer, Error> = Result {
+        try CLIPTokenizer(vocabularyPath: try VocabularyLocator.find())
+    }
+
+    /// BPE ids of `text`, without start and end tokens.
+    public func encode(_ text: String) -> [Int]  {
+        var ids: [Int] = []
+        for piece in PreTokenizer.split(TextCleaner.clean(text)) {
+            switch piece {
+            case "<start_of_text>": ids.append(Int(Self.startToken))
+            case "<end_of_text>": ids.append(Int(Self.endToken))
+            default: ids += bpe(piece).map(Int.init)
+            }
+        }
+        return ids
+    }
+
+    /// Token rows as `open_clip.tokenize` makes them: start, ids, end, zero padding to `contextLength`;
+    /// longer texts are cut with the end token kept last.
+    public func tokenize(_ texts: [String], contextLength: Int = defaultContextLength) -> [[Int32]] {
+        texts.map { text in
+            var row = [Self.startToken] + encode(text).map(Int32.init) + [Self.endToken]
+            if row.count > contextLength {
+                row = Array(row.prefix(contextLength))
+                if contextLength > 0 { row[contextLength - 1] = Self.endToken }
+            }
+            return row + [Int32](repeating: 0, count: max(0, contextLength - row.count))
+        }
+    }
+
+    /// Applies merges to one pre-token by rank, lowest first, as CLIP's reference loop does.
+    private func bpe(_ piece: String) -> [Int32] {
+        lock.lock()
+        if let hit = cache[piece] { lock.unlock(); return hit }
+        lock.unlock()
+        let bytes = Array(piece.utf8)
+        guard !bytes.isEmpty else { return [] }
+        var word = bytes.indices.map { $0 == bytes.count - 1 ? byteSymbolEnd[Int(bytes[$0])] : byteSymbol[Int(bytes[$0])] }
+        while word.count > 1 {
+            var best: (rank: Int32, merged: Int32)?
+            var bestPair: UInt64 = 0
+            for i in 0..<(word.count - 1) {
+                let key = UInt64(UInt32(word[i])) << 32 | UInt64(UInt32(word[i + 1]))
+                if let m = merges[key], best == nil || m.rank < best!.rank { best = m; bestPair = key }
+            }
+            guard let merge = best else { break }
+            let first = Int32(truncatingIfNeeded: bestPair >> 32), second = Int32(truncatingIfNeeded: bestPair & 0xFFFF_FFFF)
+            var merged: [Int32] = []
+            merged.reserveCapacity(word.count)
+            var i = 0
+            while i < word.count {
+                if i < word.count - 1 && word[i] == first && word[i + 1] == second {
+                    merged.append(merge.merged); i += 2
+                } else {
+                    merged.append(word[i]); i += 1
+                }
+            }
+            word = merged
+        }
+        lock.lock(); cache[piece] = word; lock.unlock()
+        return word
+    }
+}
+
+public enum TokenizerError: Error, CustomStringConvertible {
+    case badVocabulary(String, String)
+    case vocabularyNotFound([String])
+    public var description: String {
+        switch self {
+        case let .badVocabulary(path, why): return "\(path): not a CLIP BPE vocabulary: \(why)"
+        case let .vocabularyNotFound(places):
+            return "CLIP BPE vocabulary bpe_simple_vocab_16e6.txt.gz not found; looked in: "
+                + places.joined(separator: ", ") + ". Set CROWDCLIP_VOCAB to its path."
+        }
+    }
+}
+
+/// GPT-2/CLIP's reversible map from bytes to printable characters.
+enum ByteEncoding {
+    /// Bytes in the reference's table order: printable ranges first, then the rest.
+    static let order: [Int] = {
+        var bs = Array(33...126) + Array(161...172) + Array(174...255)
+        for b in 0..<256 where !bs.contains(b) { bs.append(b) }
+        return bs
+    }()
+
+    /// The printable character standing for each byte value.
+    static let characters: [Character] = {
+        var table = [Character](repeating: " ", count: 256)
+        var n = 0
+        for b in order {
+            let printable = (33...126).contains(b) || (161...172).contains(b) || (174...255).contains(b)
+            table[b] = Character(Unicode.Scalar(UInt32(printable ? b : 256 + n))!)
+            if !printable { n += 1 }
+        }
+        return table
+    }()
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// A Hugging Face `CLIPModel` folder: `config.json` + `model.safetensors` (or `pytorch_model.bin`).
+enum HuggingFaceFolder {
+    static func load(path: String) throws -> WeightStore {
+        let dir = URL(fileURLWithPath: path)
+        let fm = FileManager.default
+        let candidates = ["model.safetensors", "pytorch_model.bin", "open_clip_model.safetensors", "open_clip_pytorch_model.bin"]
+        guard let weights = candidates.map({ dir.appendingPathComponent($0).path }).first(where: { fm.fileExists(atPath: $0) }) else {
+            throw WeightError.cannotOpen(file: path, reason: "folder holds none of \(candidates.joined(separator: ", "))")
+        }
+        var store = try WeightLoader.load(path: weights)
+        let configPath = dir.appendingPathComponent("config.json").path
+        if let data = fm.contents(atPath: configPath) {
+            guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw WeightError.corrupt(file: configPath, reason: "not a JSON object")
+            }
+            store.hints = hints(from: json)
+        }
+        return store.relabeled(source: path)
+    }
+
+    /// Activation and head counts from `config.json` (`vision_config` / `text_config`).
+    static func hints(from json: [String: Any]) -> ModelHints {
+        let vision = json["vision_config"] as? [String: Any] ?? [:]
+        let text = json["text_config"] as? [String: Any] ?? [:]
+        let act = (vision["hidden_act"] ?? text["hidden_act"]) as? String
+        return ModelHints(activation: act == "gelu" ? "gelu" : (act == nil ? nil : "quick_gelu"),
+                          visionHeads: vision["num_attention_heads"] as? Int ?? 12,
+                          textHeads: text["num_attention_heads"] as? Int ?? 8)
+    }
+}
+
+/// Hugging Face CLIP names → OpenAI names. q/k/v projections are concatenated into `in_proj`, and the
+/// `nn.Linear` projections (`[embed, width]`) are transposed into OpenAI's `[width, embed]` matrices.
+enum HuggingFaceNames {
+    static func toOpenAI(_ hf: [String: Tensor]) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        var pending: [String: [String: Tensor]] = [:]  // in_proj prefix → q/k/v parts
+        for (name, t) in hf {
+            var n = name
+            if n.hasPrefix("model.") { n.removeFirst("model.".count) }
+            let tower: String
+            if n.hasPrefix("vision_model.") { tower = "visual."; n.removeFirst("vision_model.".count) }
+            else if n.hasPrefix("text_model.") { tower = ""; n.removeFirst("text_model.".count) }
+            else {
+                switch n {
+                case "visual_projection.weight": out["visual.proj"] = transposed(t)
+                case "text_projection.weight": out["text_projection"] = transposed(t)
+                case "logit_scale": out["logit_scale"] = t
+                default: break
+                }
+                continue
+            }
+            if n.hasPrefix("encoder.layers.") {
+                let rest = n.dropFirst("encoder.layers.".count)
+                guard let dot = rest.firstIndex(of: ".") else { continue }
+                let layer = rest[..<dot], part = String(rest[rest.index(after: dot)...])
+                let p = "\(tower)transformer.resblocks.\(layer)."
+                let map = ["self_attn.out_proj.weight": "attn.out_proj.weight", "self_attn.out_proj.bias": "attn.out_proj.bias",
+                           "layer_norm1.weight": "ln_1.weight", "layer_norm1.bias": "ln_1.bias",
+                           "layer_norm2.weight": "ln_2.weight", "layer_norm2.bias": "ln_2.bias",
+                           "mlp.fc1.weight": "mlp.c_fc.weight", "mlp.fc1.bias": "mlp.c_fc.bias",
+                           "mlp.fc2.weight": "mlp.c_proj.weight", "mlp.fc2.bias": "mlp.c_proj.bias"]
+                if let m = map[part] { out[p + m] = t; continue }
+                for qkv in ["q", "k", "v"] {
+                    for kind in ["weight", "bias"] where part == "self_attn.\(qkv)_proj.\(kind)" {
+                        pending[p + "attn.in_proj_\(kind)", default: [:]][qkv] = t
+                    }
+                }
+                continue
+            }
+            let map: [String: String] = tower == "visual."
+                ? ["embeddings.patch_embedding.weight": "conv1.weight", "embeddings.class_embedding": "class_embedding",
+                   "embeddings.position_embedding.weight": "positional_embedding",
+                   "pre_layrnorm.weight": "ln_pre.weight", "pre_layrnorm.bias": "ln_pre.bias",
+                   "post_layernorm.weight": "ln_post.weight", "post_layernorm.bias": "ln_post.bias"]
+                : ["embeddings.token_embedding.weight": "token_embedding.weight",
+                   "embeddings.position_embedding.weight": "positional_embedding",
+                   "final_layer_norm.weight": "ln_final.weight", "final_layer_norm.bias": "ln_final.bias"]
+            if let m = map[n] { out[tower + m] = t }
+        }
+        for (name, parts) in pending {
+            guard let q = parts["q"], let k = parts["k"], let v = parts["v"] else { continue }
+            out[name] = concatenated([q, k, v])
+        }
+        return out
+    }
+
+    static func transposed(_ t: Tensor) -> Tensor {
+        guard t.rank == 2 else { return t }
+        let r = t.shape[0], c = t.shape[1]
+        let out = Tensor(zeros: [c, r])
+        for i in 0..<r { for j in 0..<c { out.pointer[j * r + i] = t.pointer[i * c + j] } }
+        return out
+    }
+
+    static func concatenated(_ parts: [Tensor]) -> Tensor {
+        let rows = parts.reduce(0) { $0 + ($1.shape.first ?? 0) }
+        let out = Tensor(zeros: [rows] + Array(parts[0].shape.dropFirst()))
+        var offset = 0
+        for p in parts { (out.pointer + offset).update(from: p.pointer, count: p.count); offset += p.count }
+        return out
+    }
+}

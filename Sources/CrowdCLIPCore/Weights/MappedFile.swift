@@ -1,0 +1,38 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A whole file mapped copy-on-write: reads come straight from the page cache, and writes through a view
+/// (never done by this package) would stay private to the process.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let base: UnsafeMutableRawPointer
+    public let size: Int
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw WeightError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw WeightError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw WeightError.cannotOpen(file: path, reason: "is a directory") }
+        size = Int(st.st_size)
+        guard size > 0 else { throw WeightError.corrupt(file: path, reason: "the file is empty") }
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw WeightError.cannotOpen(file: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
+        }
+        base = p
+    }
+
+    deinit { munmap(base, size) }
+
+    /// The bytes `[offset, offset + count)`, or an error when they fall outside the file.
+    public func bytes(_ offset: Int, _ count: Int, what: String) throws -> UnsafeRawBufferPointer {
+        guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
+            throw WeightError.corrupt(file: path, reason: "\(what) at \(offset)+\(count) lies beyond the end (\(size) bytes)")
+        }
+        return UnsafeRawBufferPointer(start: base + offset, count: count)
+    }
+}

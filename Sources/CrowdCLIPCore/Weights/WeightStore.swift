@@ -1,0 +1,52 @@
+import Foundation
+
+/// Hints a format may carry beside the tensors (a Hugging Face `config.json`).
+public struct ModelHints: Sendable, Equatable {
+    /// "quick_gelu" or "gelu"; nil means the OpenAI default, QuickGELU.
+    public var activation: String?
+    public var visionHeads: Int?
+    public var textHeads: Int?
+    public init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
+        self.activation = activation
+        self.visionHeads = visionHeads
+        self.textHeads = textHeads
+    }
+}
+
+/// Float32 tensors under canonical OpenAI/open_clip names (`visual.conv1.weight`, `token_embedding.weight`, …),
+/// whatever format they came from. See Docs/formats.md.
+public struct WeightStore: @unchecked Sendable {
+    /// Where the tensors came from, for error messages.
+    public let source: String
+    public var hints: ModelHints
+    private var tensors: [String: Tensor]
+
+    public init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
+        self.tensors = tensors
+        self.source = source
+        self.hints = hints
+    }
+
+    public var names: [String] { tensors.keys.sorted() }
+    public func contains(_ name: String) -> Bool { tensors[name] != nil }
+    public func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
+
+    public func tensor(_ name: String) throws -> Tensor {
+        guard let t = tensors[name] else { throw WeightError.missingKey(file: source, key: name) }
+        return t
+    }
+
+    /// The tensor, checked against the expected shape (a scalar may be stored as shape [] or [1]).
+    public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+        let t = try tensor(name)
+        if t.shape == shape { return t }
+        if t.count == shape.reduce(1, *) && (shape.isEmpty || t.shape.isEmpty || shape == [1]) { return t.reshaped(shape) }
+        throw WeightError.shapeMismatch(file: source, key: name, expected: shape, found: t.shape)
+    }
+
+    /// The same tensors reported under another source (a folder rather than the file inside it).
+    func relabeled(source: String) -> WeightStore { WeightStore(tensors: tensors, source: source, hints: hints) }
+
+    public mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
+    public mutating func remove(_ name: String) { tensors[name] = nil }
+}

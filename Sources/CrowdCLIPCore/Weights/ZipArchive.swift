@@ -1,0 +1,132 @@
+import CZlib
+import Foundation
+
+/// A minimal ZIP reader over a mapped file, enough for PyTorch's archives: the central directory (zip64 too),
+/// stored entries as zero-copy slices and deflated ones inflated through zlib. Every offset is bounds-checked.
+struct ZipArchive {
+    struct Entry {
+        let name: String
+        let method: UInt16
+        let compressedSize: Int
+        let size: Int
+        let localHeaderOffset: Int
+    }
+
+    let file: MappedFile
+    let entries: [String: Entry]
+
+    init(file: MappedFile) throws {
+        self.file = file
+        let path = file.path
+        // The end-of-central-directory record sits in the last 64 KiB + 22 bytes.
+        let tail = min(file.size, 65_557)
+        let region = try file.bytes(file.size - tail, tail, what: "zip trailer")
+        var eocd = -1
+        var i = tail - 22
+        while i >= 0 {
+            if region.loadUnaligned(fromByteOffset: i, as: UInt32.self).littleEndian == 0x0605_4B50 { eocd = file.size - tail + i; break }
+            i -= 1
+        }
+        guard eocd >= 0 else { throw WeightError.corrupt(file: path, reason: "zip end-of-central-directory record not found (truncated file?)") }
+        let rec = try file.bytes(eocd, 22, what: "zip end record")
+        var count = Int(rec.loadUnaligned(fromByteOffset: 10, as: UInt16.self).littleEndian)
+        var cdSize = Int(rec.loadUnaligned(fromByteOffset: 12, as: UInt32.self).littleEndian)
+        var cdOffset = Int(rec.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian)
+        if eocd >= 20 {
+            let loc = try file.bytes(eocd - 20, 20, what: "zip64 locator")
+            if loc.loadUnaligned(as: UInt32.self).littleEndian == 0x0706_4B50 {
+                let z64 = Int(loc.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+                let r = try file.bytes(z64, 56, what: "zip64 end record")
+                guard r.loadUnaligned(as: UInt32.self).littleEndian == 0x0606_4B50 else {
+                    throw WeightError.corrupt(file: path, reason: "bad zip64 end record")
+                }
+                count = Int(r.loadUnaligned(fromByteOffset: 32, as: UInt64.self).littleEndian)
+                cdSize = Int(r.loadUnaligned(fromByteOffset: 40, as: UInt64.self).littleEndian)
+                cdOffset = Int(r.loadUnaligned(fromByteOffset: 48, as: UInt64.self).littleEndian)
+            }
+        }
+        let cd = try file.bytes(cdOffset, cdSize, what: "zip central directory")
+        var entries: [String: Entry] = [:]
+        var p = 0
+        for _ in 0..<count {
+            guard p + 46 <= cd.count, cd.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian == 0x0201_4B50 else {
+                throw WeightError.corrupt(file: path, reason: "zip central directory entry \(entries.count) is damaged")
+            }
+            let method = cd.loadUnaligned(fromByteOffset: p + 10, as: UInt16.self).littleEndian
+            var csize = Int(cd.loadUnaligned(fromByteOffset: p + 20, as: UInt32.self).littleEndian)
+            var usize = Int(cd.loadUnaligned(fromByteOffset: p + 24, as: UInt32.self).littleEndian)
+            let nameLen = Int(cd.loadUnaligned(fromByteOffset: p + 28, as: UInt16.self).littleEndian)
+            let extraLen = Int(cd.loadUnaligned(fromByteOffset: p + 30, as: UInt16.self).littleEndian)
+            let commentLen = Int(cd.loadUnaligned(fromByteOffset: p + 32, as: UInt16.self).littleEndian)
+            var offset = Int(cd.loadUnaligned(fromByteOffset: p + 42, as: UInt32.self).littleEndian)
+            guard p + 46 + nameLen + extraLen + commentLen <= cd.count else {
+                throw WeightError.corrupt(file: path, reason: "zip central directory runs past its end")
+            }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: cd[(p + 46)..<(p + 46 + nameLen)]), as: UTF8.self)
+            // Zip64 extra field: the 8-byte values replace those stored as 0xFFFFFFFF, in order.
+            var e = p + 46 + nameLen
+            let extraEnd = e + extraLen
+            while e + 4 <= extraEnd {
+                let tag = cd.loadUnaligned(fromByteOffset: e, as: UInt16.self).littleEndian
+                let len = Int(cd.loadUnaligned(fromByteOffset: e + 2, as: UInt16.self).littleEndian)
+                if tag == 1 {
+                    var q = e + 4
+                    func next() -> Int { defer { q += 8 }; return q + 8 <= e + 4 + len ? Int(cd.loadUnaligned(fromByteOffset: q, as: UInt64.self).littleEndian) : 0 }
+                    if usize == 0xFFFF_FFFF { usize = next() }
+                    if csize == 0xFFFF_FFFF { csize = next() }
+                    if offset == 0xFFFF_FFFF { offset = next() }
+                }
+                e += 4 + len
+            }
+            entries[name] = Entry(name: name, method: method, compressedSize: csize, size: usize, localHeaderOffset: offset)
+            p += 46 + nameLen + extraLen + commentLen
+        }
+        self.entries = entries
+    }
+
+    /// The entry's bytes: a view of the mapping when stored, an inflated copy when deflated.
+    func data(_ name: String) throws -> UnsafeRawBufferPointer {
+        guard let entry = entries[name] else { throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` is missing") }
+        let local = try file.bytes(entry.localHeaderOffset, 30, what: "zip local header of `\(name)`")
+        guard local.loadUnaligned(as: UInt32.self).littleEndian == 0x0403_4B50 else {
+            throw WeightError.corrupt(file: file.path, reason: "zip local header of `\(name)` is damaged")
+        }
+        let start = entry.localHeaderOffset + 30 + Int(local.loadUnaligned(fromByteOffset: 26, as: UInt16.self).littleEndian)
+            + Int(local.loadUnaligned(fromByteOffset: 28, as: UInt16.self).littleEndian)
+        let raw = try file.bytes(start, entry.compressedSize, what: "zip entry `\(name)`")
+        switch entry.method {
+        case 0: return raw
+        case 8: return try inflate(raw, size: entry.size, name: name)
+        default: throw WeightError.unsupported(file: file.path, reason: "zip entry `\(name)` uses compression method \(entry.method)")
+        }
+    }
+
+    private func inflate(_ src: UnsafeRawBufferPointer, size: Int, name: String) throws -> UnsafeRawBufferPointer {
+        guard size >= 0, size < 1 << 34 else { throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` claims \(size) bytes") }
+        let out = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 64)
+        inflatedBuffers.append(out)
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw WeightError.corrupt(file: file.path, reason: "zlib could not start")
+        }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(src.count)
+        stream.next_out = out.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        stream.avail_out = UInt32(size)
+        let rc = CZlib.inflate(&stream, Z_FINISH)
+        guard rc == Z_STREAM_END, Int(stream.total_out) == size else {
+            throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` does not inflate to its stated size")
+        }
+        return UnsafeRawBufferPointer(out)
+    }
+
+    /// Inflated entries live as long as the process needs their tensors (they are copied into float32 anyway).
+    private let inflatedBuffers = InflatedBuffers()
+}
+
+final class InflatedBuffers: @unchecked Sendable {
+    private var buffers: [UnsafeMutableRawBufferPointer] = []
+    func append(_ b: UnsafeMutableRawBufferPointer) { buffers.append(b) }
+    deinit { buffers.forEach { $0.deallocate() } }
+}

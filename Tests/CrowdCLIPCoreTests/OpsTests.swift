@@ -1,0 +1,137 @@
+import XCTest
+@testable import CrowdCLIPCore
+
+/// Element-wise kernels against their defining formulas evaluated in Double (end-to-end parity with PyTorch is in
+/// EncoderParityTests), and the .npy reader against a file written by numpy.
+final class OpsTests: XCTestCase {
+    /// Deterministic values spanning the range activations see (including large magnitudes for exp's clamps).
+    static func values(_ n: Int, scale: Double = 6) -> [Float] {
+        (0..<n).map { (i: Int) -> Float in
+            let d = Double(i)
+            let wave: Double = scale * sin(d * 0.7371 + 0.3)
+            return Float(wave + 0.01 * Double(i % 7))
+        }
+    }
+
+    func testLayerNormMatchesDefinition() {
+        let rows = 5, cols = 37
+        let x = Self.values(rows * cols), g = Self.values(cols, scale: 1).map { 1 + $0 }, b = Self.values(cols, scale: 0.1)
+        var out = [Float](repeating: 0, count: rows * cols)
+        Ops.layerNorm(x, &out, rows: rows, cols: cols, gamma: g, beta: b)
+        for r in 0..<rows {
+            let row = x[(r * cols)..<((r + 1) * cols)].map(Double.init)
+            let mean = row.reduce(0, +) / Double(cols)
+            let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(cols)
+            for c in 0..<cols {
+                let want = (row[c] - mean) / (variance + 1e-5).squareRoot() * Double(g[c]) + Double(b[c])
+                XCTAssertEqual(Double(out[r * cols + c]), want, accuracy: 1e-5)
+            }
+        }
+    }
+
+    func testLayerNormInPlace() {
+        let cols = 16
+        var x = Self.values(3 * cols)
+        let g = [Float](repeating: 1, count: cols), b = [Float](repeating: 0, count: cols)
+        var separate = [Float](repeating: 0, count: x.count)
+        Ops.layerNorm(x, &separate, rows: 3, cols: cols, gamma: g, beta: b)
+        x.withUnsafeMutableBufferPointer { p in
+            Ops.layerNorm(p.baseAddress!, p.baseAddress!, rows: 3, cols: cols, gamma: g, beta: b)
+        }
+        XCTAssertEqual(x, separate)
+    }
+
+    func testQuickGELUAndGELU() {
+        // 53 values: three SIMD blocks and a scalar tail.
+        let x = Self.values(53, scale: 12)
+        var q = x, e = x
+        Ops.quickGELU(&q, count: q.count)
+        Ops.gelu(&e, count: e.count)
+        for (i, v) in x.map(Double.init).enumerated() {
+            XCTAssertEqual(Double(q[i]), v / (1 + Foundation.exp(-1.702 * v)), accuracy: 2e-6 * max(1, abs(v)))
+            XCTAssertEqual(Double(e[i]), 0.5 * v * (1 + erf(v / 2.0.squareRoot())), accuracy: 2e-6 * max(1, abs(v)))
+        }
+    }
+
+    func testSoftmaxRowsPlainAndCausal() {
+        let rows = 4, cols = 21, ld = 24
+        let x = Self.values(rows * ld, scale: 20)
+        for causal in [false, true] {
+            var y = x
+            if causal {
+                Ops.softmaxRows(&y, rows: rows, cols: cols, ld: ld) { $0 + 1 }
+            } else {
+                Ops.softmaxRows(&y, rows: rows, cols: cols, ld: ld)
+            }
+            for r in 0..<rows {
+                let n = causal ? r + 1 : cols
+                let row = x[(r * ld)..<(r * ld + n)].map(Double.init)
+                let m = row.max()!
+                let z = row.map { Foundation.exp($0 - m) }.reduce(0, +)
+                for c in 0..<cols {
+                    let want = c < n ? Foundation.exp(row[c] - m) / z : 0
+                    XCTAssertEqual(Double(y[r * ld + c]), want, accuracy: 1e-6, "causal=\(causal) r=\(r) c=\(c)")
+                }
+                // Padding columns past `cols` are left alone.
+                for c in cols..<ld { XCTAssertEqual(y[r * ld + c], x[r * ld + c]) }
+            }
+        }
+    }
+
+    func testFastExpAccuracy() {
+        var worst: Double = 0
+        var v: Float = -80
+        while v < 80 {
+            let got = Double(FastMath.exp(v)), want = Foundation.exp(Double(v))
+            worst = max(worst, abs(got - want) / want)
+            v += 0.173
+        }
+        XCTAssertLessThan(worst, 1e-6)
+    }
+
+    func testL2NormalizeRows() {
+        var x: [Float] = [3, 4, 0, 0, 0, 0, 1, -1, 1]
+        Ops.l2NormalizeRows(&x, rows: 3, cols: 3)
+        XCTAssertEqual(x[0], 0.6, accuracy: 1e-7); XCTAssertEqual(x[1], 0.8, accuracy: 1e-7)
+        XCTAssertEqual(Array(x[3..<6]), [0, 0, 0], "a zero row stays zero, not NaN")
+        XCTAssertEqual(x[6], 1 / Float(3).squareRoot(), accuracy: 1e-7)
+    }
+
+    func testProbabilitiesAreASoftmaxOfScaledCosines() throws {
+        let model = try CLIPModel(path: Fixtures.path("models/tiny-p32.safetensors"), headWidth: 8)
+        let img = Tensor(shape: [1, 2], values: [1, 0])
+        let txt = Tensor(shape: [2, 2], values: [1, 0, 0, 1])
+        let p = model.probabilities(imageFeatures: img, textFeatures: txt).array
+        let s = Double(model.logitScale)
+        XCTAssertEqual(Double(p[0]), 1 / (1 + Foundation.exp(-s)), accuracy: 1e-6)
+        XCTAssertEqual(p[0] + p[1], 1, accuracy: 1e-6)
+    }
+
+    // MARK: - .npy
+
+    func testReadsNumpyFileAndWritesTheSameBytes() throws {
+        let data = try Fixtures.data("models/arange-2x3x4x5.npy")
+        let t = try NPY.read(data: data, name: "arange")
+        XCTAssertEqual(t.shape, [2, 3, 4, 5])
+        XCTAssertEqual(t.array, (0..<120).map { Float($0) * 0.25 - 7.5 })
+        XCTAssertEqual(NPY.data(t), data, "our writer produces numpy's bytes")
+    }
+
+    func testBadNumpyFilesAreErrors() throws {
+        let good = try Fixtures.data("models/arange-2x3x4x5.npy")
+        func rejects(_ d: Data, _ needle: String, line: UInt = #line) {
+            XCTAssertThrowsError(try NPY.read(data: d, name: "bad.npy"), line: line) { e in
+                XCTAssertTrue("\(e)".contains(needle) && "\(e)".contains("bad.npy"), "\(e)", line: line)
+            }
+        }
+        rejects(Data("hello".utf8), "magic")
+        rejects(good.prefix(good.count - 4), "data bytes")
+        rejects(good.prefix(40), "header")
+        var f8 = good
+        f8.replaceSubrange(21..<24, with: Array("<f8".utf8))
+        rejects(f8, "float32")
+        var huge = good
+        huge[9] = 0xFF
+        rejects(huge, "header")
+    }
+}

@@ -1,0 +1,142 @@
+import XCTest
+@testable import CrowdCLIPCore
+
+/// Every weights format loads to the canonical names and values of reference.safetensors (Tools/gen_10_weights.py).
+final class WeightFormatTests: XCTestCase {
+    enum Rounding { case none, fp16, bf16 }
+
+    func round(_ v: Float, _ r: Rounding) -> Float {
+        switch r {
+        case .none: return v
+        case .fp16: return Float(Float16(v))
+        case .bf16:  // round to nearest even on the upper 16 bits, as PyTorch does
+            let b = v.bitPattern
+            return Float(bitPattern: (b &+ 0x7FFF &+ ((b >> 16) & 1)) & 0xFFFF_0000)
+        }
+    }
+
+    func assertMatchesReference(_ file: String, _ rounding: Rounding, line: UInt = #line) throws {
+        let ref = try WeightLoader.load(path: Fixtures.path("weights/reference.safetensors"))
+        let store = try WeightLoader.load(path: Fixtures.path("weights/\(file)"))
+        XCTAssertEqual(store.names, ref.names, "\(file): names differ", line: line)
+        for name in ref.names {
+            let a = try ref.tensor(name), b = try store.tensor(name)
+            XCTAssertEqual(a.count, b.count, "\(file) \(name)", line: line)
+            XCTAssertEqual(a.shape.reduce(1, *), b.shape.reduce(1, *), line: line)
+            var worst: Float = 0
+            for i in 0..<min(a.count, b.count) { worst = max(worst, abs(round(a[flat: i], rounding) - b[flat: i])) }
+            XCTAssertEqual(worst, 0, "\(file) \(name): max difference \(worst)", line: line)
+        }
+    }
+
+    func testOpenCLIPSafetensorsFP16() throws { try assertMatchesReference("open_clip-fp16.safetensors", .fp16) }
+    func testTorchSaveFP32() throws { try assertMatchesReference("state_dict-fp32.pt", .none) }
+    func testTorchSaveFP16() throws { try assertMatchesReference("state_dict-fp16.pth", .fp16) }
+    func testTorchSaveBF16() throws { try assertMatchesReference("state_dict-bf16.bin", .bf16) }
+    func testTorchSaveStridedView() throws { try assertMatchesReference("state_dict-strided.pt", .none) }
+    func testCrowdCLIPLightningCheckpoint() throws { try assertMatchesReference("crowdclip-lightning.ckpt", .none) }
+    func testOpenAITorchScriptArchive() throws { try assertMatchesReference("openai-torchscript-fp16.pt", .fp16) }
+    func testHuggingFaceFolder() throws {
+        try assertMatchesReference("hf-clip", .none)
+        let store = try WeightLoader.load(path: Fixtures.path("weights/hf-clip"))
+        XCTAssertEqual(store.hints, ModelHints(activation: "quick_gelu", visionHeads: 2, textHeads: 2))
+    }
+
+    func testFP32SafetensorsAreMappedNotCopied() throws {
+        let fp32 = try WeightLoader.load(path: Fixtures.path("weights/reference.safetensors"))
+        XCTAssertTrue(try fp32.tensor("visual.conv1.weight").storage.isBorrowed)
+        let fp16 = try WeightLoader.load(path: Fixtures.path("weights/open_clip-fp16.safetensors"))
+        XCTAssertFalse(try fp16.tensor("visual.conv1.weight").storage.isBorrowed)
+    }
+
+    func testEveryFormatRunsTheSameModel() throws {
+        let inputs = Tensor(zeros: [1, 3, 32, 32])
+        for i in 0..<inputs.count { inputs[flat: i] = Float(sin(Double(i) * 0.01)) }
+        let ref = try CLIPModel(path: Fixtures.path("weights/reference.safetensors"), headWidth: 8).encodeImages(inputs)
+        for file in ["state_dict-fp32.pt", "crowdclip-lightning.ckpt", "hf-clip"] {
+            let f = try CLIPModel(path: Fixtures.path("weights/\(file)"), headWidth: 8).encodeImages(inputs)
+            for i in 0..<f.count { XCTAssertEqual(f[flat: i], ref[flat: i], accuracy: 1e-6, file) }
+        }
+    }
+
+    func testMaliciousPickleIsRefusedAndNothingRuns() throws {
+        try? FileManager.default.removeItem(atPath: "/tmp/crowdclip-pwned")
+        XCTAssertThrowsError(try WeightLoader.load(path: Fixtures.path("weights/malicious.pt"))) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.contains("malicious.pt"), message)
+            XCTAssertTrue(message.contains("posix.system") || message.contains("os.system"), message)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/crowdclip-pwned"))
+    }
+
+    // MARK: errors name the file and the cause
+
+    func temporary(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = NSTemporaryDirectory() + "crowdclip-test-\(getpid())-\(name)"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func assertError(_ path: String, contains needle: String, line: UInt = #line) {
+        XCTAssertThrowsError(try WeightLoader.load(path: path), line: line) { error in
+            let m = "\(error)"
+            XCTAssertTrue(m.contains(path) && m.contains(needle), "message was: \(m)", line: line)
+        }
+    }
+
+    func testMissingEmptyAndUnknownFiles() throws {
+        assertError("/nonexistent/weights.pt", contains: "no such file")
+        assertError(try temporary("empty.pt", []), contains: "empty")
+        assertError(try temporary("text.pt", Array("hello, this is not a model".utf8)), contains: "not a supported weights file")
+    }
+
+    func testTruncatedFilesOfEveryFormatFailCleanly() throws {
+        for file in ["reference.safetensors", "state_dict-fp32.pt", "crowdclip-lightning.ckpt", "openai-torchscript-fp16.pt"] {
+            let bytes = [UInt8](try Fixtures.data("weights/\(file)"))
+            for cut in [9, 64, bytes.count / 3, bytes.count / 2, bytes.count - 30, bytes.count - 1] {
+                let path = try temporary("cut-\(cut)-\(file)", Array(bytes.prefix(cut)))
+                XCTAssertThrowsError(try WeightLoader.load(path: path), "\(file) cut at \(cut)") { e in
+                    XCTAssertTrue("\(e)".contains(path), "\(e)")
+                }
+            }
+        }
+    }
+
+    func testCorruptedBytesNeverCrash() throws {
+        var rng = SplitMix(seed: 42)
+        for file in ["reference.safetensors", "state_dict-fp16.pth", "openai-torchscript-fp16.pt"] {
+            let original = [UInt8](try Fixtures.data("weights/\(file)"))
+            for trial in 0..<40 {
+                var bytes = original
+                for _ in 0..<4 { bytes[Int(rng.next() % UInt64(min(bytes.count, 4096)))] = UInt8(truncatingIfNeeded: rng.next()) }
+                let path = try temporary("flip-\(trial)-\(file)", bytes)
+                _ = try? WeightLoader.load(path: path)  // either loads or throws; must not crash
+            }
+        }
+    }
+
+    func testMissingKeyAndShapeMismatchAreNamed() throws {
+        var store = try WeightLoader.load(path: Fixtures.path("weights/reference.safetensors"))
+        store.remove("visual.ln_pre.weight")
+        XCTAssertThrowsError(try CLIPModel(weights: store, headWidth: 8)) { e in
+            XCTAssertTrue("\(e)".contains("missing weight `visual.ln_pre.weight`"), "\(e)")
+        }
+        store.set("visual.ln_pre.weight", Tensor(zeros: [5]))
+        XCTAssertThrowsError(try CLIPModel(weights: store, headWidth: 8)) { e in
+            XCTAssertTrue("\(e)".contains("`visual.ln_pre.weight` has shape [5], expected [16]"), "\(e)")
+        }
+    }
+}
+
+/// A small deterministic generator for corruption tests.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
