@@ -34,6 +34,25 @@ final class ImageResampleTests: XCTestCase {
         XCTAssertEqual(image.resized(width: image.width, height: image.height, filter: .bicubic), image)
     }
 
+    /// Degenerate sizes never trap: an empty source resamples to black (as Pillow does), an
+    /// empty target gives an empty image, and both pipelines still give [3, 224, 224].
+    func testDegenerateSizes() throws {
+        let empty = RGBImage(width: 0, height: 0)
+        for filter in ResampleFilter.allCases {
+            let out = empty.resized(width: 5, height: 4, filter: filter)
+            XCTAssertEqual(out.width, 5)
+            XCTAssertEqual(out.pixels, [UInt8](repeating: 0, count: 5 * 4 * 3))
+            XCTAssertEqual(RGBImage(width: 3, height: 0).resized(width: 2, height: 7, filter: filter).pixels,
+                           [UInt8](repeating: 0, count: 2 * 7 * 3))
+        }
+        let image = try ImageFixtures.decoded("grey.jpg")
+        XCTAssertEqual(image.resized(width: 0, height: 10, filter: .bilinear).pixels.count, 0)
+        for p in Preprocessing.allCases {
+            XCTAssertEqual(p.tensor(from: empty).shape, [3, 224, 224])
+            XCTAssertEqual(p.tensor(from: RGBImage(width: 1, height: 1, pixels: [9, 8, 7])).shape, [3, 224, 224])
+        }
+    }
+
     func testCropMatchesPillowIncludingZeroFill() throws {
         let cases = try ImageFixtures.cases("crop_cases.txt")
         XCTAssertEqual(cases.count, 4)

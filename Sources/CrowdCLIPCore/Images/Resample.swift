@@ -32,6 +32,7 @@ public enum ResampleFilter: String, CaseIterable, Sendable {
 
 extension RGBImage {
     /// Pillow's `Image.resize((width, height), filter)` (without `reducing_gap`), pixel for pixel.
+    /// A zero or negative target size gives an empty image (Pillow raises); an empty source gives black.
     public func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter) -> RGBImage {
         resized(width: newWidth, height: newHeight, filter: filter,
                 box: (0, 0, Float(width), Float(height)))
@@ -41,8 +42,9 @@ extension RGBImage {
     /// (left, top, right, bottom in float pixel coordinates, as Pillow's C code takes it).
     public func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter,
                         box: (Float, Float, Float, Float)) -> RGBImage {
-        precondition(newWidth > 0 && newHeight > 0, "resize to \(newWidth)x\(newHeight)")
-        precondition(width > 0 && height > 0, "resize of an empty image")
+        // Pillow raises for an empty target; returning an empty image keeps bad sizes from trapping.
+        if newWidth <= 0 || newHeight <= 0 { return RGBImage(width: max(0, newWidth), height: max(0, newHeight)) }
+        // An empty source resamples to black, as in Pillow (no taps, so every sum is 0).
         if newWidth == width && newHeight == height
             && box == (0, 0, Float(width), Float(height)) {
             return self

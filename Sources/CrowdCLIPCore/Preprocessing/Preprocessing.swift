@@ -57,9 +57,12 @@ public enum Preprocessing: String, CaseIterable, Sendable {
     }
 
     /// torchvision's `Resize(size)` rule for an int size: the shorter side becomes `size`, the
-    /// longer `int(size * long / short)` (truncated). Returns (width, height).
+    /// longer `int(size * long / short)` (truncated). Returns (width, height). An empty image
+    /// maps to a square (torchvision raises there).
     public static func shorterSideSize(width: Int, height: Int, target: Int) -> (width: Int, height: Int) {
         let (short, long) = width <= height ? (width, height) : (height, width)
+        // torchvision divides by zero on an empty image; a square target keeps the pipeline total.
+        if short <= 0 { return (target, target) }
         let newLong = Int(Double(target * long) / Double(short))
         return width <= height ? (target, newLong) : (newLong, target)
     }
