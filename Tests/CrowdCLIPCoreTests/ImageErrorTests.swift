@@ -30,7 +30,7 @@ final class ImageErrorTests: XCTestCase {
     func testMissingFileAndDirectory() {
         let path = ImageFixtures.path("does-not-exist.jpg")
         XCTAssertThrowsError(try ImageIO.decode(path: path)) { error in
-            guard case ImageError.unreadable(let file, _)? = error as? ImageError else { return XCTFail("\(error)") }
+            guard case ImageError.cannotRead(let file, _)? = error as? ImageError else { return XCTFail("\(error)") }
             XCTAssertEqual(file, path)
             XCTAssertTrue("\(error)".contains("does-not-exist.jpg"))
         }

@@ -13,14 +13,14 @@ public enum ImageIO {
     public static func decode(path: String) throws -> RGBImage {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ImageError.unreadable(file: path, reason: "no such file")
+            throw ImageError.cannotRead(file: path, reason: "no such file")
         }
-        if isDirectory.boolValue { throw ImageError.unreadable(file: path, reason: "is a directory") }
+        if isDirectory.boolValue { throw ImageError.cannotRead(file: path, reason: "is a directory") }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw ImageError.unreadable(file: path, reason: error.localizedDescription)
+            throw ImageError.cannotRead(file: path, reason: error.localizedDescription)
         }
         return try decode(data: data, name: path)
     }
@@ -39,7 +39,7 @@ public enum ImageIO {
         case nil:
             // A prefix of a signature is a truncated file, not an unknown format.
             if ImageFormat.isSignaturePrefix(data) {
-                throw ImageError.truncated(file: name, detail: "only \(data.count) bytes")
+                throw ImageError.truncated(file: name, reason: "only \(data.count) bytes")
             }
             throw ImageError.unknownFormat(file: name)
         }
@@ -56,7 +56,7 @@ public enum ImageIO {
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ImageError.writeFailed(file: path, reason: error.localizedDescription)
+            throw ImageError.cannotWrite(file: path, reason: error.localizedDescription)
         }
     }
 }

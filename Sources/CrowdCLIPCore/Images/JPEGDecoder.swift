@@ -11,19 +11,19 @@ enum JPEGDecoder {
             let base = raw.bindMemory(to: UInt8.self).baseAddress
             return crowd_jpeg_decode(base, raw.count, UInt64(maxPixels), &image, &message, message.count)
         }
-        let detail = String(cString: message)
+        let reason = String(cString: message)
         switch code {
         case 0: break
-        case 2: throw ImageError.truncated(file: name, detail: detail)
-        case 3: throw ImageError.tooLarge(file: name, detail: detail)
-        case 4: throw ImageError.unsupported(file: name, detail: detail)
-        default: throw ImageError.corrupt(file: name, format: "JPEG", detail: detail)
+        case 2: throw ImageError.truncated(file: name, reason: reason)
+        case 3: throw ImageError.tooLarge(file: name, reason: reason)
+        case 4: throw ImageError.unsupported(file: name, reason: reason)
+        default: throw ImageError.corrupt(file: name, format: "JPEG", reason: reason)
         }
         defer { crowd_free(image.pixels) }
         let width = Int(image.width), height = Int(image.height)
         let count = width * height
         guard let src = image.pixels else {
-            throw ImageError.corrupt(file: name, format: "JPEG", detail: "decoder returned no pixels")
+            throw ImageError.corrupt(file: name, format: "JPEG", reason: "decoder returned no pixels")
         }
         var pixels = [UInt8](repeating: 0, count: count * 3)
         pixels.withUnsafeMutableBufferPointer { dst in

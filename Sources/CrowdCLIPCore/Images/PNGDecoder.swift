@@ -15,24 +15,24 @@ enum PNGDecoder {
             let base = raw.bindMemory(to: UInt8.self).baseAddress
             return crowd_png_decode(base, raw.count, UInt64(maxPixels), &image, &message, message.count)
         }
-        let detail = String(cString: message)
+        let reason = String(cString: message)
         switch code {
         case 0: break
-        case 2: throw ImageError.truncated(file: name, detail: detail)
-        case 3: throw ImageError.tooLarge(file: name, detail: detail)
+        case 2: throw ImageError.truncated(file: name, reason: reason)
+        case 3: throw ImageError.tooLarge(file: name, reason: reason)
         case 4: throw ImageError.unknownFormat(file: name)
-        default: throw ImageError.corrupt(file: name, format: "PNG", detail: detail)
+        default: throw ImageError.corrupt(file: name, format: "PNG", reason: reason)
         }
         defer { crowd_free(image.pixels) }
         guard let src = image.pixels else {
-            throw ImageError.corrupt(file: name, format: "PNG", detail: "decoder returned no pixels")
+            throw ImageError.corrupt(file: name, format: "PNG", reason: "decoder returned no pixels")
         }
         let width = Int(image.width), height = Int(image.height)
         let depth = Int(image.bit_depth), channels = Int(image.channels)
         let rowBytes = image.row_bytes
         let bytesPerSample = depth == 16 ? 2 : 1
         guard rowBytes >= width * channels * bytesPerSample else {
-            throw ImageError.corrupt(file: name, format: "PNG", detail: "row size \(rowBytes) too small")
+            throw ImageError.corrupt(file: name, format: "PNG", reason: "row size \(rowBytes) too small")
         }
         let palette: [UInt8] = withUnsafeBytes(of: image.palette) { Array($0.prefix(256 * 3)) }
         let paletteSize = Int(image.palette_size)

@@ -5,7 +5,7 @@ import Foundation
 enum PNGEncoder {
     static func encode(_ image: RGBImage, name: String) throws -> Data {
         guard image.width > 0, image.height > 0 else {
-            throw ImageError.writeFailed(file: name, reason: "empty image \(image.width)x\(image.height)")
+            throw ImageError.cannotWrite(file: name, reason: "empty image \(image.width)x\(image.height)")
         }
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
@@ -15,7 +15,7 @@ enum PNGEncoder {
                                  &out, &size, &message, message.count)
         }
         guard code == 0, let bytes = out else {
-            throw ImageError.writeFailed(file: name, reason: String(cString: message))
+            throw ImageError.cannotWrite(file: name, reason: String(cString: message))
         }
         defer { crowd_free(bytes) }
         return Data(bytes: bytes, count: size)
