@@ -64,12 +64,34 @@ def write_npy():
     np.save(f"{OUT}/arange-2x3x4x5.npy", a)
 
 
+def write_gelu_reference():
+    """tiny-p32's weights run with exact GELU (what a Hugging Face `hidden_act: gelu` hint selects)."""
+    from open_clip.model import CLIP, CLIPTextCfg, CLIPVisionCfg
+    from safetensors.torch import load_file
+    with open(f"{OUT}/tiny-p32.json") as f:
+        base = json.load(f)
+    model = CLIP(embed_dim=8,
+                 vision_cfg=CLIPVisionCfg(layers=2, width=16, head_width=HEAD_WIDTH, patch_size=32, image_size=224),
+                 text_cfg=CLIPTextCfg(context_length=77, vocab_size=64, width=16, heads=2, layers=2),
+                 quick_gelu=False).eval()
+    model.load_state_dict(load_file(f"{OUT}/tiny-p32.safetensors"))
+    tokens = torch.zeros(len(base["tokens"]), 77, dtype=torch.long)
+    for i, row in enumerate(base["tokens"]):
+        tokens[i, : len(row)] = torch.tensor(row)
+    img, txt = features(model, synthetic_images(2), tokens)
+    ref = {"head_width": HEAD_WIDTH, "activation": "gelu", "weights": "tiny-p32.safetensors",
+           "image_features": img.tolist(), "tokens": base["tokens"], "text_features": txt.tolist()}
+    with open(f"{OUT}/tiny-p32-gelu.json", "w") as f:
+        json.dump(ref, f, indent=1)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     write_npy()
     write("tiny-p16", round_to_fp16(make_clip(16, 16, 49408)), True, 49408, 16)
     write("tiny-p32", make_clip(32, 32, 64), False, 64, 32)
     write("tiny-p14", make_clip(14, 14, 64), False, 64, 14)
+    write_gelu_reference()
 
 
 if __name__ == "__main__":

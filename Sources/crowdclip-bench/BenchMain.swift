@@ -1,7 +1,67 @@
 import CrowdCLIPCore
 import Foundation
 
-// Placeholder until the encoder benchmark lands.
+/// `crowdclip-bench [--python PATH] [--weights PATH] [--quick]`: runs each benchmark section and prints its table.
+/// Sections live one per file (BenchEncoders.swift, …); they share `BenchOptions` and `BenchTimer`.
 enum BenchMain {
-    static func run(arguments: [String]) { print("benchmarks not yet available") }
+    static func run(arguments: [String]) {
+        var options = BenchOptions()
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            func value() -> String? { i + 1 < arguments.count ? arguments[i + 1] : nil }
+            switch a {
+            case "--python": options.python = value(); i += 1
+            case "--weights": options.weights = value() ?? options.weights; i += 1
+            case "--quick": options.quick = true
+            case "--help", "-h":
+                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick]")
+                return
+            default:
+                FileHandle.standardError.write(Data("crowdclip-bench: unknown argument \(a)\n".utf8))
+                return
+            }
+            i += 1
+        }
+        do {
+            try EncoderBench(options: options).run()
+        } catch {
+            FileHandle.standardError.write(Data("crowdclip-bench: \(error)\n".utf8))
+        }
+    }
+}
+
+struct BenchOptions {
+    /// The venv python with torch/open_clip/onnxruntime for the reference figures (skipped when absent).
+    var python: String?
+    /// The random full-size ViT-B/16 shared with the Python reference.
+    var weights = ".build/bench/vit-b-16.safetensors"
+    /// Fewer iterations (a smoke run).
+    var quick = false
+
+    var pythonAvailable: Bool { python.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
+}
+
+enum BenchTimer {
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Best (shortest) seconds of `iterations` runs after `warmup` untimed ones: on a shared machine the
+    /// minimum is the figure least disturbed by other processes (the Python reference does the same).
+    static func best(iterations: Int, warmup: Int = 1, _ body: () throws -> Void) rethrows -> Double {
+        for _ in 0..<warmup { try body() }
+        var times: [Double] = []
+        for _ in 0..<max(iterations, 1) {
+            let t0 = now()
+            try body()
+            times.append(now() - t0)
+        }
+        return times.min() ?? 0
+    }
+
+    /// Peak resident set size of this process in bytes (getrusage reports KiB on Linux).
+    static var peakRSS: Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
 }

@@ -51,6 +51,24 @@ final class EncoderParityTests: XCTestCase {
     func testTinyPatch32() throws { try check("tiny-p32") }
     func testTinyPatch14() throws { try check("tiny-p14") }
 
+    /// A Hugging Face `hidden_act: gelu` hint switches QuickGELU to exact GELU (reference: open_clip with nn.GELU).
+    func testGELUHintIsRespected() throws {
+        struct GELUReference: Decodable {
+            let head_width: Int; let image_features: [[Float]]; let tokens: [[Int32]]; let text_features: [[Float]]
+        }
+        let ref = try JSONDecoder().decode(GELUReference.self, from: try Fixtures.data("models/tiny-p32-gelu.json"))
+        var store = try WeightLoader.load(path: Fixtures.path("models/tiny-p32.safetensors"))
+        store.hints.activation = "gelu"
+        let model = try CLIPModel(weights: store, headWidth: ref.head_width)
+        XCTAssertEqual(model.config.activation, .gelu)
+        let images = try model.encodeImages(Self.syntheticImages(2))
+        XCTAssertLessThanOrEqual(Self.maxDifference(images, ref.image_features), 1e-4)
+        XCTAssertLessThanOrEqual(Self.maxDifference(try model.encodeTexts(ref.tokens), ref.text_features), 1e-4)
+        // The activation matters for these weights: QuickGELU features are measurably different.
+        let quick = try Self.reference("tiny-p32")
+        XCTAssertGreaterThan(Self.maxDifference(images, quick.image_features), 1e-3)
+    }
+
     func testConfigIsReadFromTheWeights() throws {
         let model = try CLIPModel(path: Fixtures.path("models/tiny-p14.safetensors"), headWidth: 8)
         XCTAssertEqual(model.config.vision, .init(width: 16, layers: 2, heads: 2, patchSize: 14, imageSize: 224))

@@ -81,7 +81,7 @@ enum Attention {
                 BLAS.sgemm(transB: true, m: tokens, n: tokens, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld,
                            c: scores, ldc: tokens)
                 if causal {
-                    Ops.softmaxRows(scores, rows: tokens, cols: tokens, ld: tokens) { $0 + 1 }
+                    Ops.causalSoftmaxRows(scores, rows: tokens, cols: tokens, ld: tokens)
                 } else {
                     Ops.softmaxRows(scores, rows: tokens, cols: tokens, ld: tokens)
                 }

@@ -8,7 +8,11 @@ enum FastMath {
     @inline(__always) @usableFromInline
     static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let clamped = x.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
-        let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+        // Round x·log2(e) to an integer with the 1.5·2²³ trick: after the add, the integer sits in the low
+        // mantissa bits, so no float→int conversion is needed (Swift's SIMD conversions are not vectorised).
+        let magic = SIMD16<Float>(repeating: 12_582_912)
+        let shifted = clamped * 1.442695040888963 + magic
+        let n = shifted - magic
         // r = x − n·ln2 in two parts, so r stays exact enough for the polynomial.
         var r = clamped - n * 0.693145751953125
         r = r - n * 1.428606765330187e-06
@@ -19,7 +23,8 @@ enum FastMath {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let bits = (SIMD16<Int32>(truncatingIfNeeded: SIMD16<Int32>(n)) &+ 127) &<< 23
+        let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        let bits = (ni &+ 127) &<< 23
         return p * unsafeBitCast(bits, to: SIMD16<Float>.self)
     }
 

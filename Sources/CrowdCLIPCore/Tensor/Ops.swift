@@ -1,3 +1,4 @@
+import CCrowdShims
 import Foundation
 
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
@@ -19,32 +20,15 @@ public enum Ops {
     }
 
     /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
-    /// as PyTorch). `out` may equal `x`.
+    /// as PyTorch). `out` may equal `x`. (C kernel, vectorised for the CPU at hand.)
     public static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5) {
-        let inv = 1 / Float(cols)
-        for r in 0..<rows {
-            let xr = x + r * cols, yr = out + r * cols
-            var sum: Float = 0
-            for c in 0..<cols { sum += xr[c] }
-            let mean = sum * inv
-            var sq: Float = 0
-            for c in 0..<cols { let d = xr[c] - mean; sq += d * d }
-            let rstd = 1 / (sq * inv + eps).squareRoot()
-            for c in 0..<cols { yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c] }
-        }
+        crowd_layer_norm(x, out, rows, cols, gamma, beta, eps)
     }
 
     /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
     public static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 16 <= count {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-            let s = 1 / (1 + FastMath.exp(-1.702 * v))
-            UnsafeMutableRawPointer(x + i).storeBytes(of: v * s, as: SIMD16<Float>.self)
-            i += 16
-        }
-        while i < count { let v = x[i]; x[i] = v / (1 + Foundation.exp(-1.702 * v)); i += 1 }
+        crowd_quick_gelu(x, count)
     }
 
     /// Exact GELU, `0.5 x (1 + erf(x / √2))`, in place (Hugging Face `hidden_act: gelu`).
@@ -52,30 +36,14 @@ public enum Ops {
         for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
     }
 
-    /// Softmax over each row's first `valid(r)` columns; the rest are set to zero (a causal mask).
-    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int,
-                                   valid: (Int) -> Int = { _ in Int.max }) {
-        for r in 0..<rows {
-            let row = x + r * ld
-            let n = min(cols, valid(r))
-            var m = -Float.infinity
-            for c in 0..<n { m = max(m, row[c]) }
-            var sum: Float = 0
-            var c = 0
-            let mv = SIMD16<Float>(repeating: m)
-            var acc = SIMD16<Float>(repeating: 0)
-            while c + 16 <= n {
-                let e = FastMath.exp(UnsafeRawPointer(row + c).loadUnaligned(as: SIMD16<Float>.self) - mv)
-                UnsafeMutableRawPointer(row + c).storeBytes(of: e, as: SIMD16<Float>.self)
-                acc += e
-                c += 16
-            }
-            sum = acc.sum()
-            while c < n { let e = FastMath.exp(row[c] - m); row[c] = e; sum += e; c += 1 }
-            let inv = 1 / sum
-            for c in 0..<n { row[c] *= inv }
-            for c in n..<cols { row[c] = 0 }
-        }
+    /// Softmax over each row's first `cols` columns, in place; rows are `ld` floats apart.
+    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+        crowd_softmax_rows(x, rows, cols, ld, 0)
+    }
+
+    /// Causal softmax: row `r` covers its first `r + 1` columns; the rest are set to zero (future tokens).
+    public static func causalSoftmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+        crowd_softmax_rows(x, rows, cols, ld, 1)
     }
 
     /// Divides each row by its L2 norm (rows of zeros stay zero).

@@ -1,0 +1,166 @@
+import CrowdCLIPCore
+import Foundation
+
+/// The encoder section of `make bench`: ViT-B/16 image throughput at batch 1 and 9, text prompts/s, load time,
+/// peak RSS, the sgemm roofline on the model's own shapes, and the same figures from open_clip + PyTorch and
+/// ONNX Runtime (Tools/bench_reference.py) when the venv python exists.
+struct EncoderBench {
+    let options: BenchOptions
+    static let prompts = [0, 10, 20, 50, 100, 200, 500, 1000, 2000].map { "There are \($0) persons in the crowd" }
+
+    func run() throws {
+        let info = try SystemInfo.current()
+        print("== machine")
+        for (k, v) in info.lines { print("  \(k): \(v)") }
+        try ensureWeights()
+
+        print("== crowdclip ViT-B/16 (\(options.weights))")
+        let t0 = BenchTimer.now()
+        let model = try CLIPModel(path: options.weights)
+        let loadSeconds = BenchTimer.now() - t0
+        let iters1 = options.quick ? 2 : 5, iters9 = options.quick ? 1 : 4
+        let x1 = Self.syntheticImages(1), x9 = Self.syntheticImages(9)
+        // The weights are memory-mapped, so the first image also pages them in.
+        let firstImage = try BenchTimer.best(iterations: 1, warmup: 0) { _ = try model.encodeImages(x1) }
+        let b1 = try BenchTimer.best(iterations: iters1) { _ = try model.encodeImages(x1) }
+        let b9 = try BenchTimer.best(iterations: iters9) { _ = try model.encodeImages(x9) }
+        let tokenizer = try CLIPTokenizer.standard()
+        let text = try BenchTimer.best(iterations: iters9) { _ = try model.encodeTexts(Self.prompts, tokenizer: tokenizer) }
+        let rss = BenchTimer.peakRSS
+        let ours: [String: Double] = [
+            "b1": 1 / b1, "b9": 9 / b9, "text": Double(Self.prompts.count) / text, "load": loadSeconds,
+            "first": loadSeconds + firstImage,
+        ]
+        let roof1 = Roofline.measure(batch: 1, quick: options.quick)
+        let roof9 = Roofline.measure(batch: 9, quick: options.quick)
+
+        var ref: [String: Any] = [:]
+        var note = ""
+        if options.pythonAvailable, let python = options.python {
+            print("== running Tools/bench_reference.py (open_clip + PyTorch, ONNX Runtime)")
+            do { ref = try Self.reference(python: python, weights: options.weights, iters1: iters1, iters9: iters9) } catch {
+                note = "reference failed: \(error)"
+            }
+        } else {
+            note = "no venv python (\(options.python ?? "--python not given")): PyTorch/ONNX Runtime figures skipped"
+        }
+
+        func num(_ key: String) -> Double? { ref[key] as? Double }
+        func cell(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "–" }
+        func ratio(_ a: Double?, _ b: Double?) -> String {
+            guard let a, let b, b > 0 else { return "–" }
+            return String(format: "%.2f×", a / b)
+        }
+        print("== results (best of \(iters1) runs at batch 1, \(iters9) at batch 9 and for texts; \(BLAS.threads) BLAS threads)")
+        let rows: [(String, Double?, Double?, Double?)] = [
+            ("image encoder, images/s, batch 1", ours["b1"], num("torch_images_per_s_b1"), num("ort_images_per_s_b1")),
+            ("image encoder, images/s, batch 9", ours["b9"], num("torch_images_per_s_b9"), num("ort_images_per_s_b9")),
+            ("text encoder, prompts/s (9 prompts)", ours["text"], num("torch_prompts_per_s"), nil),
+        ]
+        print("| figure | crowdclip | PyTorch | crowdclip/PyTorch | ONNX Runtime | crowdclip/ORT |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for (name, o, t, r) in rows {
+            print("| \(name) | \(cell(o)) | \(cell(t)) | \(ratio(o, t)) | \(cell(r)) | \(ratio(o, r)) |")
+        }
+        print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s"))) | | | |")
+        print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s"))) | | | |")
+        print("| peak RSS, MB | \(String(format: "%.0f", Double(rss) / 1_048_576)) | | | | |")
+        print("| sgemm roofline, GFLOP/s (batch 1 / 9) | \(cell(roof1.gflops, 1)) / \(cell(roof9.gflops, 1)) | | | | |")
+        print("| images/s if only GEMMs took time (batch 1 / 9) | \(cell(roof1.imagesPerSecond)) / \(cell(roof9.imagesPerSecond)) | | | | |")
+        if let v = ref["torch"] as? String { print("reference: torch \(v), open_clip \(ref["open_clip"] ?? "?"), onnxruntime \(ref["onnxruntime"] ?? "?"), \(ref["threads"] ?? "?") threads") }
+        if let e = ref["onnx_error"] as? String { print("onnx: \(e)") }
+        if !note.isEmpty { print("note: \(note)") }
+        print(String(format: "model GEMM share: batch 1 %.0f%%, batch 9 %.0f%% of the measured time",
+                     100 * (1 / roof1.imagesPerSecond) / b1, 100 * (9 / roof9.imagesPerSecond) / b9))
+    }
+
+    /// The weights are written once: by Python (open_clip's own random model) when the venv exists, else here.
+    func ensureWeights() throws {
+        guard !FileManager.default.fileExists(atPath: options.weights) else { return }
+        if options.pythonAvailable, let python = options.python {
+            print("writing \(options.weights) with open_clip (random ViT-B-16)")
+            _ = try Self.runProcess(python, ["Tools/bench_reference.py", "--weights", options.weights, "--write-weights", "--write-only"])
+        } else {
+            print("writing \(options.weights) (random, from Swift: no venv python)")
+            try RandomCLIPWeights.write(to: options.weights)
+        }
+    }
+
+    static func reference(python: String, weights: String, iters1: Int, iters9: Int) throws -> [String: Any] {
+        let args = ["Tools/bench_reference.py", "--weights", weights, "--iters1", "\(iters1)", "--iters9", "\(iters9)"]
+        let out = try runProcess(python, args)
+        guard let line = out.split(separator: "\n").last, let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else { throw BenchError("bench_reference.py printed no JSON") }
+        return obj
+    }
+
+    /// Runs a command, passing its stderr through, and returns its stdout.
+    static func runProcess(_ exe: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw BenchError("\(exe) \(args.joined(separator: " ")) exited with \(p.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The same deterministic inputs as `synthetic_images` in Tools/tiny_clip.py.
+    static func syntheticImages(_ n: Int, size: Int = 224) -> Tensor {
+        let t = Tensor(zeros: [n, 3, size, size])
+        let p = t.pointer
+        var i = 0
+        for b in 0..<n { for c in 0..<3 { for h in 0..<size { for w in 0..<size {
+            let a = 0.05 * Double(b + 1) * Double(h) + 0.031 * Double(c + 1) * Double(w) + 0.7 * Double(b)
+            p[i] = Float(1.5 * sin(a) + 0.2 * cos(0.013 * Double(h) * Double(c + 1)))
+            i += 1
+        } } } }
+        return t
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// GFLOP/s of OpenBLAS on exactly the products one ViT-B/16 forward pass makes, and the throughput that would
+/// follow if nothing but those products took time.
+enum Roofline {
+    struct Result { let gflops: Double; let imagesPerSecond: Double }
+
+    static func measure(batch: Int, quick: Bool) -> Result {
+        let w = 768, t = 197, heads = 12, d = 64, layers = 12
+        let m = batch * t
+        // (m, n, k, transB, lda, ldb, times per forward)
+        let shapes: [(Int, Int, Int, Bool, Int, Int, Int)] = [
+            (batch * 196, w, 768, true, 768, 768, 1),          // patch embedding
+            (m, 3 * w, w, true, w, w, layers),                  // fused QKV
+            (m, w, w, true, w, w, layers),                      // attention output
+            (m, 4 * w, w, true, w, w, layers),                  // MLP up
+            (m, w, 4 * w, true, 4 * w, 4 * w, layers),          // MLP down
+            (t, t, d, true, 3 * w, 3 * w, layers * heads * batch), // QKᵀ per (image, head)
+            (t, d, t, false, t, 3 * w, layers * heads * batch),    // softmax · V
+        ]
+        var totalFlops = 0.0, totalSeconds = 0.0
+        for (mm, n, k, tb, lda, ldb, count) in shapes {
+            let a = TensorStorage(count: mm * lda), b = TensorStorage(count: max(n * ldb, k * ldb)), c = TensorStorage(count: mm * n)
+            for i in 0..<a.count { a.pointer[i] = Float(i % 13) * 0.01 }
+            for i in 0..<b.count { b.pointer[i] = Float(i % 7) * 0.01 }
+            let reps = max(1, min(count, quick ? 2 : 8))
+            let s = BenchTimer.best(iterations: 3) {
+                for _ in 0..<reps {
+                    BLAS.sgemm(transB: tb, m: mm, n: n, k: k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
+                               c: c.pointer, ldc: n)
+                }
+            } / Double(reps)
+            let flops = 2.0 * Double(mm) * Double(n) * Double(k)
+            totalFlops += flops * Double(count)
+            totalSeconds += s * Double(count)
+        }
+        return Result(gflops: totalFlops / totalSeconds / 1e9, imagesPerSecond: Double(batch) / totalSeconds)
+    }
+}
