@@ -1,103 +1,132 @@
-#include "crowd_codecs.h"
+#include "crowd_jpeg.h"
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jpeglib.h>
+#include <jerror.h>
 
-struct crowd_jpeg_error {
-    struct jpeg_error_mgr pub;
+/* Error manager: error_exit longjmps back instead of exiting; warnings are counted and
+ * a premature end of data is remembered (Pillow treats it as a truncated file). */
+typedef struct {
+    struct jpeg_error_mgr base;
     jmp_buf jump;
-    char *msg;
-    size_t msglen;
-};
+    int truncated;
+} crowd_jpeg_error;
 
-static void on_error(j_common_ptr cinfo) {
-    struct crowd_jpeg_error *e = (struct crowd_jpeg_error *)cinfo->err;
-    char buffer[JMSG_LENGTH_MAX];
-    (*cinfo->err->format_message)(cinfo, buffer);
-    snprintf(e->msg, e->msglen, "%s", buffer);
-    longjmp(e->jump, 1);
+static void crowd_jpeg_error_exit(j_common_ptr cinfo) {
+    crowd_jpeg_error *err = (crowd_jpeg_error *)cinfo->err;
+    longjmp(err->jump, 1);
 }
 
-/* Warnings (e.g. "premature end of data") are not fatal: Pillow also returns what was decoded,
- * but a truncated file must be reported, so the first corrupt-data warning is turned into an error. */
-static void on_message(j_common_ptr cinfo, int level) {
-    if (level < 0 && cinfo->err->num_warnings++ == 0) on_error(cinfo);
-}
-
-static void cmyk_to_rgb(const uint8_t *in, uint8_t *out, int n, int inverted) {
-    /* Pillow: CMYK;I unpacking for Adobe files, then cmyk2rgb: out = nk - c*nk/255 with nk = 255 - k. */
-    for (int x = 0; x < n; x++) {
-        int c = in[4 * x], m = in[4 * x + 1], y = in[4 * x + 2], k = in[4 * x + 3];
-        if (inverted) { c = 255 - c; m = 255 - m; y = 255 - y; k = 255 - k; }
-        int nk = 255 - k, t;
-        t = c * nk + 128; out[3 * x] = (uint8_t)(nk - (((t >> 8) + t) >> 8));
-        t = m * nk + 128; out[3 * x + 1] = (uint8_t)(nk - (((t >> 8) + t) >> 8));
-        t = y * nk + 128; out[3 * x + 2] = (uint8_t)(nk - (((t >> 8) + t) >> 8));
+static void crowd_jpeg_emit_message(j_common_ptr cinfo, int level) {
+    crowd_jpeg_error *err = (crowd_jpeg_error *)cinfo->err;
+    if (level < 0) {
+        err->base.num_warnings++;
+        if (err->base.msg_code == JWRN_JPEG_EOF) err->truncated = 1;
     }
 }
 
-int crowd_jpeg_decode(const uint8_t *data, size_t size, long long max_pixels,
-                      uint8_t **out, int *width, int *height, char *err, size_t errlen) {
+static void crowd_jpeg_output_message(j_common_ptr cinfo) { (void)cinfo; }
+
+static void set_error(char *error, size_t error_size, const char *message) {
+    if (error && error_size > 0) snprintf(error, error_size, "%s", message);
+}
+
+int crowd_jpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                      crowd_jpeg_image *out, char *error, size_t error_size) {
     struct jpeg_decompress_struct cinfo;
-    struct crowd_jpeg_error jerr;
+    crowd_jpeg_error jerr;
+    /* volatile: modified between setjmp and a possible longjmp */
     uint8_t *volatile pixels = NULL;
-    uint8_t *volatile row = NULL;
-    *out = NULL;
-    cinfo.err = jpeg_std_error(&jerr.pub);
-    jerr.pub.error_exit = on_error;
-    jerr.pub.emit_message = on_message;
-    jerr.msg = err;
-    jerr.msglen = errlen;
+    volatile int code = 1;
+
+    memset(out, 0, sizeof(*out));
+    memset(&cinfo, 0, sizeof(cinfo));
+    cinfo.err = jpeg_std_error(&jerr.base);
+    jerr.base.error_exit = crowd_jpeg_error_exit;
+    jerr.base.emit_message = crowd_jpeg_emit_message;
+    jerr.base.output_message = crowd_jpeg_output_message;
+    jerr.truncated = 0;
+
     if (setjmp(jerr.jump)) {
+        char buffer[JMSG_LENGTH_MAX];
+        if (code == 1) {
+            jerr.base.format_message((j_common_ptr)&cinfo, buffer);
+            set_error(error, error_size, buffer);
+        }
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
-        free(row);
-        return -1;
+        return code;
     }
+
     jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_read_header(&cinfo, TRUE);
-    long long pixels_count = (long long)cinfo.image_width * cinfo.image_height;
-    if (pixels_count > max_pixels) {
-        snprintf(err, errlen, "image is %ux%u, above the limit of %lld pixels", cinfo.image_width, cinfo.image_height, max_pixels);
-        jpeg_destroy_decompress(&cinfo);
-        return -2;
+    if (size == 0) {
+        code = 2;
+        set_error(error, error_size, "empty data");
+        longjmp(jerr.jump, 1);
     }
-    int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
-    int inverted = cmyk && cinfo.saw_Adobe_marker;
-    if (cmyk) cinfo.out_color_space = JCS_CMYK;
-    else if (cinfo.jpeg_color_space == JCS_GRAYSCALE) cinfo.out_color_space = JCS_GRAYSCALE;
-    else cinfo.out_color_space = JCS_RGB;
-    cinfo.dct_method = JDCT_ISLOW;
-    cinfo.do_fancy_upsampling = TRUE;
+    jpeg_mem_src(&cinfo, (const unsigned char *)data, (unsigned long)size);
+    jpeg_read_header(&cinfo, TRUE);
+    if (jerr.truncated) {
+        code = 2;
+        set_error(error, error_size, "truncated JPEG data (premature end of file in header)");
+        longjmp(jerr.jump, 1);
+    }
+
+    uint64_t npix = (uint64_t)cinfo.image_width * (uint64_t)cinfo.image_height;
+    if (cinfo.image_width == 0 || cinfo.image_height == 0 || npix > max_pixels) {
+        code = 3;
+        if (error && error_size > 0)
+            snprintf(error, error_size, "image is %ux%u pixels, above the limit of %llu pixels",
+                     cinfo.image_width, cinfo.image_height, (unsigned long long)max_pixels);
+        longjmp(jerr.jump, 1);
+    }
+
+    /* Output colour space as Pillow asks for it (by component count). */
+    switch (cinfo.num_components) {
+    case 1: cinfo.out_color_space = JCS_GRAYSCALE; break;
+    case 3: cinfo.out_color_space = JCS_RGB; break;
+    case 4: cinfo.out_color_space = JCS_CMYK; break;
+    default:
+        code = 4;
+        if (error && error_size > 0)
+            snprintf(error, error_size, "cannot handle %d-component JPEG images", cinfo.num_components);
+        longjmp(jerr.jump, 1);
+    }
+
     jpeg_start_decompress(&cinfo);
-    int w = (int)cinfo.output_width, h = (int)cinfo.output_height, comps = cinfo.output_components;
-    pixels = malloc((size_t)w * h * 3);
-    row = malloc((size_t)w * comps);
-    if (!pixels || !row) {
-        snprintf(err, errlen, "out of memory for a %dx%d image", w, h);
-        jpeg_destroy_decompress(&cinfo);
-        free(pixels); free(row);
-        return -3;
+    int components = cinfo.output_components;
+    size_t row = (size_t)cinfo.output_width * (size_t)components;
+    size_t total = row * (size_t)cinfo.output_height;
+    pixels = (uint8_t *)malloc(total > 0 ? total : 1);
+    if (!pixels) {
+        code = 5;
+        set_error(error, error_size, "out of memory");
+        longjmp(jerr.jump, 1);
     }
     while (cinfo.output_scanline < cinfo.output_height) {
-        int y = (int)cinfo.output_scanline;
-        JSAMPROW rows[1] = { row };
-        jpeg_read_scanlines(&cinfo, rows, 1);
-        uint8_t *dst = pixels + (size_t)y * w * 3;
-        if (comps == 3) memcpy(dst, row, (size_t)w * 3);
-        else if (comps == 1) for (int x = 0; x < w; x++) dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = row[x];
-        else cmyk_to_rgb(row, dst, w, inverted);
+        JSAMPROW rowp = (JSAMPROW)(pixels + (size_t)cinfo.output_scanline * row);
+        if (jpeg_read_scanlines(&cinfo, &rowp, 1) != 1) break;
+        if (jerr.truncated) break;
     }
+    if (jerr.truncated || cinfo.output_scanline < cinfo.output_height) {
+        code = 2;
+        set_error(error, error_size, "truncated JPEG data (premature end of file)");
+        longjmp(jerr.jump, 1);
+    }
+    /* Progressive files finish their last scans here; a missing EOI marker is tolerated
+     * as libjpeg does (it inserts one with a warning), but not missing scan data. */
     jpeg_finish_decompress(&cinfo);
+
+    out->width = (int)cinfo.output_width;
+    out->height = (int)cinfo.output_height;
+    out->components = components;
+    out->progressive = cinfo.progressive_mode ? 1 : 0;
+    out->pixels = pixels;
     jpeg_destroy_decompress(&cinfo);
-    free(row);
-    *out = pixels;
-    *width = w;
-    *height = h;
     return 0;
 }
 
-void crowd_free(void *p) { free(p); }
+void crowd_free(void *pointer) { free(pointer); }

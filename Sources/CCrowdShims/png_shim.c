@@ -1,139 +1,231 @@
-#include "crowd_codecs.h"
+#include "crowd_png.h"
+
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <png.h>
 
-struct reader { const uint8_t *data; size_t size, pos; };
-struct failure { char *msg; size_t len; };
+/* Shared state for the libpng callbacks: where to jump, what went wrong, the input. */
+typedef struct {
+    const uint8_t *data;
+    size_t size;
+    size_t offset;
+    int truncated;
+    char message[256];
+} crowd_png_state;
 
-static void on_error(png_structp png, png_const_charp message) {
-    struct failure *f = png_get_error_ptr(png);
-    snprintf(f->msg, f->len, "%s", message);
+static void crowd_png_error(png_structp png, png_const_charp message) {
+    crowd_png_state *state = (crowd_png_state *)png_get_error_ptr(png);
+    if (state && state->message[0] == 0) snprintf(state->message, sizeof(state->message), "%s", message);
     png_longjmp(png, 1);
 }
-static void on_warning(png_structp png, png_const_charp message) { (void)png; (void)message; }
 
-static void read_memory(png_structp png, png_bytep out, png_size_t n) {
-    struct reader *r = png_get_io_ptr(png);
-    if (n > r->size - r->pos) png_error(png, "file ends before the image data does (truncated)");
-    memcpy(out, r->data + r->pos, n);
-    r->pos += n;
+static void crowd_png_warning(png_structp png, png_const_charp message) {
+    (void)png;
+    (void)message; /* warnings (ancillary chunk problems) are silent, as in Pillow */
 }
 
-int crowd_png_decode(const uint8_t *data, size_t size, long long max_pixels,
-                     uint8_t **out, int *width, int *height, char *err, size_t errlen) {
-    *out = NULL;
-    if (size < 8 || png_sig_cmp(data, 0, 8)) { snprintf(err, errlen, "not a PNG signature"); return -1; }
-    /* Refuse absurd sizes from the IHDR itself, before libpng reads any further. */
-    if (size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
-        unsigned long long w0 = ((unsigned)data[16] << 24) | (data[17] << 16) | (data[18] << 8) | data[19];
-        unsigned long long h0 = ((unsigned)data[20] << 24) | (data[21] << 16) | (data[22] << 8) | data[23];
-        if ((long long)(w0 * h0) > max_pixels) {
-            snprintf(err, errlen, "image is %llux%llu, above the limit of %lld pixels", w0, h0, max_pixels);
-            return -2;
-        }
+static void crowd_png_read(png_structp png, png_bytep out, png_size_t length) {
+    crowd_png_state *state = (crowd_png_state *)png_get_io_ptr(png);
+    if (length > state->size - state->offset) {
+        state->truncated = 1;
+        png_error(png, "truncated PNG data (premature end of file)");
     }
-    struct failure fail = { err, errlen };
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &fail, on_error, on_warning);
-    if (!png) { snprintf(err, errlen, "libpng could not start"); return -1; }
-    png_infop info = png_create_info_struct(png);
-    struct reader r = { data, size, 0 };
+    memcpy(out, state->data + state->offset, length);
+    state->offset += length;
+}
+
+static void set_error(char *error, size_t error_size, const char *message) {
+    if (error && error_size > 0) snprintf(error, error_size, "%s", message);
+}
+
+int crowd_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
+                     crowd_png_image *out, char *error, size_t error_size) {
+    crowd_png_state state;
+    png_structp png = NULL;
+    png_infop info = NULL;
     uint8_t *volatile pixels = NULL;
     png_bytep *volatile rows = NULL;
-    uint8_t *volatile raw = NULL;
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_read_struct(&png, &info, NULL);
-        free(pixels); free(rows); free(raw);
-        return -1;
+    volatile int code = 1;
+
+    memset(out, 0, sizeof(*out));
+    memset(&state, 0, sizeof(state));
+    state.data = data;
+    state.size = size;
+
+    if (size < 8) {
+        set_error(error, error_size, size == 0 ? "empty data" : "truncated PNG data (shorter than the signature)");
+        return size == 0 ? 2 : 2;
     }
-    png_set_read_fn(png, &r, read_memory);
+    if (png_sig_cmp((png_const_bytep)data, 0, 8) != 0) {
+        set_error(error, error_size, "not a PNG file (wrong signature)");
+        return 4;
+    }
+
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, crowd_png_error, crowd_png_warning);
+    if (!png) { set_error(error, error_size, "out of memory"); return 5; }
+    info = png_create_info_struct(png);
+    if (!info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        set_error(error, error_size, "out of memory");
+        return 5;
+    }
+
+    if (setjmp(png_jmpbuf(png))) {
+        if (code == 1) {
+            if (state.truncated) code = 2;
+            set_error(error, error_size, state.message[0] ? state.message : "corrupt PNG data");
+        }
+        png_destroy_read_struct(&png, &info, NULL);
+        free(rows);
+        free(pixels);
+        return code;
+    }
+
+    png_set_read_fn(png, &state, crowd_png_read);
+    /* A bad CRC is an error for every chunk, critical or ancillary. */
+    png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
+    /* No size limit of libpng's own below ours; our pixel limit is checked next. */
     png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
     png_read_info(png, info);
-    png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
-    if ((long long)w * h > max_pixels) {
-        snprintf(err, errlen, "image is %ux%u, above the limit of %lld pixels", w, h, max_pixels);
-        png_destroy_read_struct(&png, &info, NULL);
-        return -2;
+
+    png_uint_32 width = 0, height = 0;
+    int bit_depth = 0, color_type = 0, interlace = 0;
+    png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+    uint64_t npix = (uint64_t)width * (uint64_t)height;
+    if (width == 0 || height == 0 || npix > max_pixels) {
+        code = 3;
+        if (error && error_size > 0)
+            snprintf(error, error_size, "image is %ux%u pixels, above the limit of %llu pixels",
+                     (unsigned)width, (unsigned)height, (unsigned long long)max_pixels);
+        png_longjmp(png, 1);
     }
-    int type = png_get_color_type(png, info), depth = png_get_bit_depth(png, info);
-    /* Pillow keeps 16-bit greys as I;16 and clips them to 255 when converting to RGB; other 16-bit
-     * images keep their high byte. */
-    int grey16 = depth == 16 && (type == PNG_COLOR_TYPE_GRAY);
-    if (type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-    if (type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
-    if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
-    if (depth == 16 && !grey16) png_set_strip_16(png);
-    if (grey16) png_set_swap(png);  /* little-endian 16-bit values for the clip below */
-    png_set_strip_alpha(png);
+
+    if (bit_depth < 8) png_set_packing(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
+
+    size_t row_bytes = png_get_rowbytes(png, info);
     int channels = png_get_channels(png, info);
-    size_t rowbytes = png_get_rowbytes(png, info);
-    raw = malloc(rowbytes * h);
-    rows = malloc(sizeof(png_bytep) * h);
-    pixels = malloc((size_t)w * h * 3);
-    if (!raw || !rows || !pixels) png_error(png, "out of memory");
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = raw + y * rowbytes;
+    if (row_bytes == 0 || row_bytes > ((size_t)-1) / height) {
+        code = 3;
+        set_error(error, error_size, "image rows too large");
+        png_longjmp(png, 1);
+    }
+    pixels = (uint8_t *)malloc(row_bytes * height);
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * height);
+    if (!pixels || !rows) {
+        code = 5;
+        set_error(error, error_size, "out of memory");
+        png_longjmp(png, 1);
+    }
+    for (png_uint_32 y = 0; y < height; y++) rows[y] = pixels + (size_t)y * row_bytes;
     png_read_image(png, rows);
+    /* Reads the chunks after the image data up to IEND, checking their CRCs. */
     png_read_end(png, NULL);
-    for (png_uint_32 y = 0; y < h; y++) {
-        const uint8_t *src = rows[y];
-        uint8_t *dst = pixels + (size_t)y * w * 3;
-        for (png_uint_32 x = 0; x < w; x++) {
-            if (grey16) {
-                unsigned v = src[2 * x] | (src[2 * x + 1] << 8);
-                dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = (uint8_t)(v > 255 ? 255 : v);
-            } else if (channels >= 3) {
-                dst[3 * x] = src[channels * x]; dst[3 * x + 1] = src[channels * x + 1]; dst[3 * x + 2] = src[channels * x + 2];
-            } else {
-                dst[3 * x] = dst[3 * x + 1] = dst[3 * x + 2] = src[channels * x];
+
+    if (color_type == PNG_COLOR_TYPE_PALETTE) {
+        png_colorp palette = NULL;
+        int count = 0;
+        if (png_get_PLTE(png, info, &palette, &count) == PNG_INFO_PLTE && palette) {
+            if (count > 256) count = 256;
+            for (int i = 0; i < count; i++) {
+                out->palette[i * 3 + 0] = palette[i].red;
+                out->palette[i * 3 + 1] = palette[i].green;
+                out->palette[i * 3 + 2] = palette[i].blue;
             }
+            out->palette_size = count;
         }
     }
+
+    out->width = (int)width;
+    out->height = (int)height;
+    out->color_type = color_type;
+    out->bit_depth = bit_depth;
+    out->channels = channels;
+    out->row_bytes = row_bytes;
+    out->pixels = pixels;
+    free(rows);
     png_destroy_read_struct(&png, &info, NULL);
-    free(raw); free(rows);
-    *out = pixels; *width = (int)w; *height = (int)h;
     return 0;
 }
 
-struct writer { uint8_t *data; size_t size, cap; int failed; };
+/* Growing output buffer for the PNG writer. */
+typedef struct {
+    uint8_t *data;
+    size_t size;
+    size_t capacity;
+    int failed;
+    char message[256];
+} crowd_png_sink;
 
-static void write_memory(png_structp png, png_bytep in, png_size_t n) {
-    struct writer *w = png_get_io_ptr(png);
-    if (w->size + n > w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 65536;
-        while (cap < w->size + n) cap *= 2;
-        uint8_t *p = realloc(w->data, cap);
-        if (!p) png_error(png, "out of memory");
-        w->data = p; w->cap = cap;
+static void crowd_png_write(png_structp png, png_bytep bytes, png_size_t length) {
+    crowd_png_sink *sink = (crowd_png_sink *)png_get_io_ptr(png);
+    if (sink->size + length > sink->capacity) {
+        size_t capacity = sink->capacity ? sink->capacity : 4096;
+        while (capacity < sink->size + length) capacity *= 2;
+        uint8_t *grown = (uint8_t *)realloc(sink->data, capacity);
+        if (!grown) {
+            sink->failed = 1;
+            png_error(png, "out of memory");
+        }
+        sink->data = grown;
+        sink->capacity = capacity;
     }
-    memcpy(w->data + w->size, in, n);
-    w->size += n;
+    memcpy(sink->data + sink->size, bytes, length);
+    sink->size += length;
 }
-static void flush_memory(png_structp png) { (void)png; }
 
-int crowd_png_encode(const uint8_t *rgb, int width, int height,
-                     uint8_t **out, size_t *out_size, char *err, size_t errlen) {
-    struct failure fail = { err, errlen };
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &fail, on_error, on_warning);
-    if (!png) { snprintf(err, errlen, "libpng could not start"); return -1; }
-    png_infop info = png_create_info_struct(png);
-    struct writer w = { NULL, 0, 0, 0 };
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        free(w.data);
-        return -1;
+static void crowd_png_flush(png_structp png) { (void)png; }
+
+static void crowd_png_write_error(png_structp png, png_const_charp message) {
+    crowd_png_sink *sink = (crowd_png_sink *)png_get_error_ptr(png);
+    if (sink && sink->message[0] == 0) snprintf(sink->message, sizeof(sink->message), "%s", message);
+    png_longjmp(png, 1);
+}
+
+int crowd_png_encode_rgb(const uint8_t *pixels, int width, int height,
+                         uint8_t **out, size_t *out_size, char *error, size_t error_size) {
+    crowd_png_sink sink;
+    png_structp png = NULL;
+    png_infop info = NULL;
+    png_bytep *volatile rows = NULL;
+
+    *out = NULL;
+    *out_size = 0;
+    memset(&sink, 0, sizeof(sink));
+    if (width <= 0 || height <= 0) {
+        set_error(error, error_size, "cannot encode an empty image");
+        return 1;
     }
-    png_set_write_fn(png, &w, write_memory, flush_memory);
+    png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, crowd_png_write_error, crowd_png_warning);
+    if (!png) { set_error(error, error_size, "out of memory"); return 5; }
+    info = png_create_info_struct(png);
+    if (!info) {
+        png_destroy_write_struct(&png, NULL);
+        set_error(error, error_size, "out of memory");
+        return 5;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        set_error(error, error_size, sink.message[0] ? sink.message : "PNG encoding failed");
+        png_destroy_write_struct(&png, &info);
+        free(rows);
+        free(sink.data);
+        return 1;
+    }
+    png_set_write_fn(png, &sink, crowd_png_write, crowd_png_flush);
     png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
-    for (int y = 0; y < height; y++) png_write_row(png, (png_const_bytep)(rgb + (size_t)y * width * 3));
+    rows = (png_bytep *)malloc(sizeof(png_bytep) * (size_t)height);
+    if (!rows) png_error(png, "out of memory");
+    for (int y = 0; y < height; y++) rows[y] = (png_bytep)(pixels + (size_t)y * (size_t)width * 3);
+    png_write_image(png, rows);
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
-    *out = w.data;
-    *out_size = w.size;
+    free(rows);
+    *out = sink.data;
+    *out_size = sink.size;
     return 0;
 }

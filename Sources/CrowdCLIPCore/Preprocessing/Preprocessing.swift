@@ -1,73 +1,92 @@
 import Foundation
 
-/// The two reference pipelines from image to normalised tensor `[3, 224, 224]`.
+/// The two image pipelines of the Python reference, as named pipelines producing the same
+/// float32 tensors (resampling is Pillow's, pixel for pixel; normalisation is float32).
 ///
-/// - `crowdclip`: torchvision `Resize((256, 256))` (Pillow bilinear) → `CenterCrop(224)` → `ToTensor` →
-///   ImageNet `Normalize`. CrowdCLIP uses it for every patch.
-/// - `clip`: `Resize(224)` on the shorter side (Pillow bicubic) → `CenterCrop(224)` → CLIP's `Normalize`.
-public enum Preprocessing: String, Sendable, CaseIterable {
-    case crowdclip, clip
+/// - `crowdclip`: `Resize((256, 256))` bilinear → `CenterCrop(224)` → `ToTensor` →
+///   `Normalize(imagenetMean, imagenetStd)` (CrowdCLIP's test transform).
+/// - `clip`: `Resize(224)` bicubic on the shorter side → `CenterCrop(224)` → `ToTensor` →
+///   `Normalize(clipMean, clipStd)` (OpenAI CLIP / open_clip's preprocess).
+public enum Preprocessing: String, CaseIterable, Sendable {
+    case crowdclip
+    case clip
 
     public static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
     public static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
     public static let clipMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
     public static let clipStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
+
+    /// Side of the square network input.
     public static let outputSize = 224
 
-    /// The 8-bit image just before `ToTensor` (resized and centre-cropped).
+    public var mean: [Float] { self == .crowdclip ? Preprocessing.imagenetMean : Preprocessing.clipMean }
+    public var std: [Float] { self == .crowdclip ? Preprocessing.imagenetStd : Preprocessing.clipStd }
+
+    /// The 8-bit stage: resize and centre crop to 224x224 (the image right before `ToTensor`).
     public func prepared(_ image: RGBImage) -> RGBImage {
-        let s = Self.outputSize
+        let size = Preprocessing.outputSize
+        let resized: RGBImage
         switch self {
         case .crowdclip:
-            return Self.centerCrop(image.resized(width: 256, height: 256, filter: .bilinear), size: s)
+            resized = image.resized(width: 256, height: 256, filter: .bilinear)
         case .clip:
-            let (w, h) = Self.shorterSideSize(width: image.width, height: image.height, target: s)
-            return Self.centerCrop(image.resized(width: w, height: h, filter: .bicubic), size: s)
+            let (w, h) = Preprocessing.shorterSideSize(width: image.width, height: image.height, target: size)
+            resized = image.resized(width: w, height: h, filter: .bicubic)
         }
+        return Preprocessing.centerCrop(resized, width: size, height: size)
     }
 
+    /// The network input for one image, shape [3, 224, 224].
     public func tensor(from image: RGBImage) -> Tensor {
-        let (mean, std) = self == .crowdclip ? (Self.imagenetMean, Self.imagenetStd) : (Self.clipMean, Self.clipStd)
-        return Self.normalizedTensor(prepared(image), mean: mean, std: std)
+        Preprocessing.normalizedTensor(prepared(image), mean: mean, std: std)
     }
 
-    /// `[N, 3, 224, 224]`, contiguous, ready for the image encoder.
+    /// Stacked inputs, shape [N, 3, 224, 224], contiguous.
     public func batch(_ images: [RGBImage]) -> Tensor {
-        let s = Self.outputSize
-        let out = Tensor(zeros: [images.count, 3, s, s])
-        for (i, image) in images.enumerated() {
-            let t = tensor(from: image)
-            (out.pointer + i * 3 * s * s).update(from: t.pointer, count: 3 * s * s)
+        let size = Preprocessing.outputSize
+        let plane = 3 * size * size
+        let out = Tensor(zeros: [images.count, 3, size, size])
+        let base = out.pointer
+        let (mean, std) = (self.mean, self.std)
+        // Images are independent: convert them concurrently into their slots.
+        DispatchQueue.concurrentPerform(iterations: images.count) { i in
+            let cropped = prepared(images[i])
+            Preprocessing.writeNormalized(cropped, mean: mean, std: std, into: base + i * plane)
         }
         return out
     }
 
-    /// torchvision's `Resize(int)`: the shorter side becomes `target`, the longer one
-    /// `int(target · long / short)`.
-    public static func shorterSideSize(width: Int, height: Int, target: Int) -> (Int, Int) {
-        if width <= height { return (target, Int(Double(target) * Double(height) / Double(width))) }
-        return (Int(Double(target) * Double(width) / Double(height)), target)
+    /// torchvision's `Resize(size)` rule for an int size: the shorter side becomes `size`, the
+    /// longer `int(size * long / short)` (truncated). Returns (width, height). An empty image
+    /// maps to a square (torchvision raises there).
+    public static func shorterSideSize(width: Int, height: Int, target: Int) -> (width: Int, height: Int) {
+        let (short, long) = width <= height ? (width, height) : (height, width)
+        // torchvision divides by zero on an empty image; a square target keeps the pipeline total.
+        if short <= 0 { return (target, target) }
+        let newLong = Int(Double(target * long) / Double(short))
+        return width <= height ? (target, newLong) : (newLong, target)
     }
 
-    /// torchvision's `CenterCrop`: offsets `int(round((in − size) / 2))` (padding with black when smaller).
+    /// torchvision's `CenterCrop` box: offsets `int(round((W - w) / 2))` with Python's
+    /// round-half-to-even; a crop larger than the image is zero-padded as torchvision pads.
+    public static func centerCropBox(imageWidth: Int, imageHeight: Int, width: Int, height: Int) -> PixelBox {
+        func offset(_ outer: Int, _ inner: Int) -> Int {
+            if inner > outer { return -((inner - outer) / 2) } // torchvision pads left/top by (d // 2)
+            return Int((Double(outer - inner) / 2.0).rounded(.toNearestOrEven))
+        }
+        let left = offset(imageWidth, width), top = offset(imageHeight, height)
+        return PixelBox(left: left, top: top, right: left + width, bottom: top + height)
+    }
+
+    /// torchvision's `CenterCrop(size)` on a PIL image.
     public static func centerCrop(_ image: RGBImage, size: Int) -> RGBImage {
-        let left = Int(((Double(image.width) - Double(size)) / 2).rounded(.toNearestOrEven))
-        let top = Int(((Double(image.height) - Double(size)) / 2).rounded(.toNearestOrEven))
-        return image.cropped(to: PixelBox(left: left, top: top, right: left + size, bottom: top + size))
+        centerCrop(image, width: size, height: size)
     }
 
-    /// `ToTensor` then `Normalize`: CHW floats, `(v / 255 − mean) / std`, computed in float32 as torchvision does.
-    public static func normalizedTensor(_ image: RGBImage, mean: [Float], std: [Float]) -> Tensor {
-        let w = image.width, h = image.height, plane = w * h
-        let out = Tensor(zeros: [3, h, w])
-        let p = out.pointer
-        image.pixels.withUnsafeBufferPointer { src in
-            for c in 0..<3 {
-                let m = mean[c], s = std[c]
-                let dst = p + c * plane
-                for i in 0..<plane { dst[i] = (Float(src[i * 3 + c]) / 255 - m) / s }
-            }
-        }
-        return out
+    /// torchvision's `CenterCrop((height, width))` on a PIL image.
+    public static func centerCrop(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+        if image.width == width && image.height == height { return image }
+        return image.cropped(to: centerCropBox(imageWidth: image.width, imageHeight: image.height,
+                                               width: width, height: height))
     }
 }
