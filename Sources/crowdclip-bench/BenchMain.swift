@@ -25,6 +25,8 @@ enum BenchMain {
         }
         do {
             try EncoderBench(options: options).run()
+            try CountingBench(options: options).run()
+            try TrainingBench(options: options).run()
         } catch {
             FileHandle.standardError.write(Data("crowdclip-bench: \(error)\n".utf8))
         }
