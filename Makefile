@@ -28,7 +28,7 @@ release: deps
 	$(RELEASE)
 
 test: deps
-	$(SWIFT) test --disable-swift-testing
+	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-swift-testing
 
 bench: release
 	$(RELEASE) --product crowdclip-bench
@@ -66,7 +66,7 @@ fixtures: venv
 # Full-size ViT-B/16 parity with random weights (not in CI: needs the venv, about a minute).
 parity-full: venv
 	$(PYTHON) Tools/parity_full.py --out .build/parity-full
-	CROWDCLIP_PARITY_FULL=.build/parity-full $(SWIFT) test --disable-swift-testing --filter ParityFullTests
+	CROWDCLIP_PARITY_FULL=.build/parity-full $(SWIFT) test -c release -Xswiftc -enable-testing --disable-swift-testing --filter ParityFullTests
 
 DATASET ?= shanghaitech
 ROOT    ?=

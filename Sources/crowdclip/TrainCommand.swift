@@ -1,8 +1,91 @@
 import ArgumentParser
 import CrowdCLIPCore
+import Foundation
 
-// Placeholder until its owner lands it.
 struct TrainCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "train", abstract: "(not yet available)")
-    func run() throws { throw ValidationError("`crowdclip train` is not available yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune the image encoder with CrowdCLIP's ranking loss over nested crops (no labels used).",
+        discussion: """
+            Writes OUTPUT/last.safetensors (loadable as --counter-weights), optimizer.safetensors, state.json \
+            and log.jsonl after every epoch; --resume continues exactly where a run stopped. With --val-dataset \
+            the epoch with the lowest validation MAE is also kept as best.safetensors (the test split is refused).
+            """)
+
+    @OptionGroup var models: ModelOptions
+
+    @Option(help: "A folder of training images, or a dataset's top folder with --dataset.")
+    var images: String
+
+    @Option(help: "Read --images as this dataset layout (its labels are not used).")
+    var dataset: DatasetKind?
+
+    @Option(help: "Dataset split to train on.")
+    var split: String = "train"
+
+    @Option(name: .shortAndLong, help: "Folder for checkpoints and the log.")
+    var output: String
+
+    @Option var epochs: Int = 100
+    @Option var lr: Float = 1e-6
+    @Option(help: "radam, adamw or sgd.") var optimizer: OptimizerKind = .radam
+    @Option var weightDecay: Float = 0
+    @Option(help: "Epochs at which the learning rate is multiplied by 0.1, comma-separated.") var milestones: String = "60"
+    @Option(help: "Images per step (six crops each).") var batchImages: Int = 1
+    @Option(help: "Stop after this many optimiser steps.") var maxSteps: Int?
+    @Option var seed: UInt64 = 0
+    @Flag(help: "Centre crops, no random crop or flip.") var noAugment = false
+    @Flag(help: "Continue from OUTPUT/state.json.") var resume = false
+
+    @Option(help: "Validation dataset layout (for choosing the best epoch by MAE).") var valDataset: DatasetKind?
+    @Option(help: "Validation dataset top folder.") var valRoot: String?
+    @Option(help: "Validation split (train or val; never test).") var valSplit: String = "val"
+
+    func validate() throws {
+        guard epochs >= 1, batchImages >= 1, lr > 0 else { throw ValidationError("--epochs, --batch-images and --lr must be positive") }
+        if valDataset != nil {
+            guard valRoot != nil else { throw ValidationError("--val-dataset needs --val-root") }
+            guard valSplit != "test" else {
+                throw ValidationError("choosing a checkpoint on the test split is an oracle; validate on train or val")
+            }
+        }
+    }
+
+    func run() throws {
+        let weightsPath = try CLIPModel.weightsPath(models.weights)
+        let store = try WeightLoader.load(path: weightsPath)
+        let files: [String]
+        if let dataset {
+            files = try DatasetReader.samples(kind: dataset, root: images, split: split).map(\.imagePath)
+        } else {
+            let (found, problems) = ImageInputs.expand([images])
+            for (p, why) in problems { printError("\(p): \(why)") }
+            files = found
+        }
+        var c = TrainingConfiguration()
+        c.epochs = epochs; c.learningRate = lr; c.batchImages = batchImages; c.maxSteps = maxSteps; c.seed = seed
+        c.augment = !noAugment; c.headWidth = models.headWidth
+        c.milestones = milestones.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        c.optimizer.kind = optimizer; c.optimizer.weightDecay = weightDecay
+        let tokenizer = try CLIPTokenizer.standard()
+        let trainer = try Trainer(base: store, images: files, outputDirectory: output, configuration: c, tokenizer: tokenizer, resume: resume)
+        var validate: ((WeightStore) throws -> Double)?
+        if let valDataset, let valRoot {
+            let samples = try DatasetReader.samples(kind: valDataset, root: valRoot, split: valSplit).filter { $0.groundTruth != nil }
+            guard !samples.isEmpty else { throw ValidationError("the validation split has no labelled images") }
+            let base = try CLIPModel(weights: store, headWidth: models.headWidth)
+            validate = { weights in
+                let counter = try CrowdCounter(base: base, counter: try CLIPModel(weights: weights, headWidth: models.headWidth), tokenizer: tokenizer)
+                return Evaluation(counter: counter).run(samples).metrics.mae
+            }
+        }
+        let total = maxSteps ?? epochs * ((files.count + batchImages - 1) / batchImages)
+        let bar = ProgressBar(label: "training")
+        try trainer.run(validate: validate) { r in
+            bar.update(done: min(r.step, total), total: total, extra: String(format: "loss %.3f  %.2f img/s", r.loss, r.imagesPerSecond))
+        }
+        print("trained \(trainer.stepsTaken) step(s) over \(files.count) image(s); weights: \((output as NSString).appendingPathComponent("last.safetensors"))")
+    }
 }
+
+extension OptimizerKind: ExpressibleByArgument {}

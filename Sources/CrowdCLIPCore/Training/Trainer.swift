@@ -1,0 +1,187 @@
+import Foundation
+
+/// Settings of a training run; defaults are the paper's.
+public struct TrainingConfiguration: Sendable {
+    public var epochs = 100
+    public var learningRate: Float = 1e-6
+    /// Epochs at which the learning rate is multiplied by `gamma` (MultiStepLR).
+    public var milestones = [60]
+    public var gamma: Float = 0.1
+    public var optimizer = OptimizerSettings()
+    /// Images per step (each gives six crops).
+    public var batchImages = 1
+    public var maxSteps: Int?
+    public var seed: UInt64 = 0
+    public var augment = true
+    public var countTemplate = "There are {} persons in the crowd"
+    public var countValues = [20, 55, 90, 125, 160, 195]
+    public var headWidth = 64
+    public init() {}
+
+    func learningRate(epoch: Int) -> Float {
+        learningRate * Float.init(Foundation.pow(Double(gamma), Double(milestones.filter { epoch >= $0 }.count)))
+    }
+}
+
+/// What `state.json` records after each epoch, so a run can resume exactly.
+struct TrainingState: Codable {
+    var epoch: Int           // epochs completed
+    var step: Int            // optimiser steps taken
+    var optimizerStep: Int
+    var bestMAE: Double?
+    var weights = "last.safetensors"
+    var optimizerState = "optimizer.safetensors"
+    var seed: UInt64
+    var learningRate: Float
+    var optimizer: String
+}
+
+/// Fine-tunes the image encoder with the ranking loss (text encoder and logit scale frozen).
+public final class Trainer {
+    public struct StepReport { public let epoch: Int; public let step: Int; public let loss: Float; public let imagesPerSecond: Double }
+
+    public let configuration: TrainingConfiguration
+    public let outputDirectory: String
+    let parameters: VisionParameters
+    let gradients: VisionParameters
+    let optimizer: Optimizer
+    let texts: Tensor
+    let images: [String]
+    let base: CLIPModel
+    var state: TrainingState
+
+    /// - Parameters:
+    ///   - base: the CLIP to start from (its text encoder gives the count prompts' features).
+    ///   - images: training images (labels are never read).
+    ///   - resume: continue from `outputDirectory/state.json`.
+    public init(base weights: WeightStore, images: [String], outputDirectory: String, configuration: TrainingConfiguration,
+                tokenizer: CLIPTokenizer, resume: Bool) throws {
+        guard !images.isEmpty else { throw EncoderError.badInput("no training images") }
+        self.configuration = configuration
+        self.outputDirectory = outputDirectory
+        self.images = images
+        base = try CLIPModel(weights: weights, headWidth: configuration.headWidth)
+        parameters = try VisionParameters(store: weights, headWidth: configuration.headWidth)
+        gradients = VisionParameters(zerosLike: parameters)
+        optimizer = Optimizer(settings: configuration.optimizer, like: parameters)
+        let prompts = configuration.countValues.map { configuration.countTemplate.replacingOccurrences(of: "{}", with: String($0)) }
+        guard prompts.count == NestedCrops.count else {
+            throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
+        }
+        texts = try base.encodeTexts(tokenizer.tokenize(prompts))
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        state = TrainingState(epoch: 0, step: 0, optimizerStep: 0, seed: configuration.seed,
+                              learningRate: configuration.learningRate, optimizer: configuration.optimizer.kind.rawValue)
+        if resume { try restore() }
+    }
+
+    func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
+
+    private func restore() throws {
+        let statePath = path("state.json")
+        guard let data = FileManager.default.contents(atPath: statePath) else {
+            throw EncoderError.badInput("\(statePath): nothing to resume (no state.json)")
+        }
+        state = try JSONDecoder().decode(TrainingState.self, from: data)
+        let weights = try WeightLoader.load(path: path(state.weights))
+        for (name, t) in zip(parameters.names, parameters.tensors) {
+            t.pointer.update(from: try weights.tensor(name, shape: t.shape).pointer, count: t.count)
+        }
+        try optimizer.restore(from: try WeightLoader.load(path: path(state.optimizerState)), step: state.optimizerStep)
+    }
+
+    /// Saves weights, optimiser state and `state.json`, each atomically; the weights load as `--counter-weights`.
+    func checkpoint(extraWeights: String? = nil) throws {
+        let meta = ["format": "crowdclip-swift image encoder", "epoch": String(state.epoch), "step": String(state.step)]
+        let named = Array(zip(parameters.names, parameters.tensors))
+        try SafetensorsWriter.write(named, metadata: meta, to: path(state.weights))
+        if let extra = extraWeights { try SafetensorsWriter.write(named, metadata: meta, to: path(extra)) }
+        try SafetensorsWriter.write(optimizer.stateTensors(), metadata: ["step": String(optimizer.step)], to: path(state.optimizerState))
+        state.optimizerStep = optimizer.step
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(state), to: path("state.json"))
+    }
+
+    /// One optimiser step over `batch` images; returns the mean loss per image.
+    func step(_ batch: [String], lr: Float) throws -> Float {
+        gradients.zero()
+        var total: Float = 0
+        for (k, imagePath) in batch.enumerated() {
+            // Augmentation randomness depends only on (seed, step, image slot): resuming replays it exactly.
+            var rng = SplitMixRNG(seed: configuration.seed &+ UInt64(state.step) &* 0x9E37_79B9 &+ UInt64(k))
+            let crops = try NestedCrops.batch(try ImageIO.decode(path: imagePath), augment: configuration.augment, rng: &rng)
+            let net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
+            let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
+            net.backward(result.featureGradient, into: gradients)
+            total += result.loss
+        }
+        optimizer.update(parameters, gradients: gradients, lr: lr)
+        state.step += 1
+        return total / Float(batch.count)
+    }
+
+    /// Runs until `epochs` or `maxSteps`; checkpoints after every epoch (and when stopping early).
+    /// `validate`, when given, scores the current weights after each epoch; the lowest MAE is kept as best.safetensors.
+    public func run(validate: ((WeightStore) throws -> Double)? = nil, report: (StepReport) -> Void = { _ in }) throws {
+        let log = try LogFile(path: path("log.jsonl"))
+        let perEpoch = (images.count + configuration.batchImages - 1) / configuration.batchImages
+        while state.epoch < configuration.epochs {
+            let epoch = state.epoch
+            var order = Array(images.indices)
+            var shuffle = SplitMixRNG(seed: configuration.seed &+ UInt64(epoch) &* 0xD1B5_4A32_D192_ED03)
+            order.shuffle(using: &shuffle)
+            let lr = configuration.learningRate(epoch: epoch)
+            let firstStep = state.step - epoch * perEpoch  // > 0 only when resuming inside an epoch
+            for s in max(0, firstStep)..<perEpoch {
+                if let maxSteps = configuration.maxSteps, state.step >= maxSteps {
+                    try checkpoint()
+                    return
+                }
+                let batch = order[(s * configuration.batchImages)..<min(order.count, (s + 1) * configuration.batchImages)].map { images[$0] }
+                let started = Date()
+                let loss = try step(batch, lr: lr)
+                log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(loss)}")
+                report(StepReport(epoch: epoch, step: state.step, loss: loss,
+                                  imagesPerSecond: Double(batch.count) / max(Date().timeIntervalSince(started), 1e-9)))
+            }
+            state.epoch += 1
+            var best: String?
+            if let validate {
+                let mae = try validate(parameters.store(source: path(state.weights)))
+                log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(mae)}")
+                if state.bestMAE == nil || mae < state.bestMAE! { state.bestMAE = mae; best = "best.safetensors" }
+            }
+            try checkpoint(extraWeights: best)
+        }
+        if let maxSteps = configuration.maxSteps, state.step >= maxSteps { try checkpoint() }
+    }
+
+    public var stepsTaken: Int { state.step }
+    public var epochsDone: Int { state.epoch }
+}
+
+/// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).
+public struct SplitMixRNG: RandomNumberGenerator {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Appends lines to a file, flushing each one.
+final class LogFile {
+    let handle: FileHandle
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        h.seekToEndOfFile()
+        handle = h
+    }
+    func write(_ line: String) { handle.write((line + "\n").data(using: .utf8)!) }
+}

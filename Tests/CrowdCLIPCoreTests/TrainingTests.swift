@@ -1,0 +1,188 @@
+import XCTest
+@testable import CrowdCLIPCore
+
+/// The training stage against PyTorch autograd and torch.optim (Tools/gen_50_training.py), plus finite
+/// differences per parameter tensor.
+final class TrainingTests: XCTestCase {
+    struct Expected: Decodable {
+        let loss: Float
+        let logits: [[Float]]
+        let texts: [[Float]]
+        let trajectory_grads: [[Float]]
+        let trajectories: [String: [[Float]]]
+    }
+
+    static let expected = try! JSONDecoder().decode(Expected.self, from: Fixtures.data("training/expected.json"))
+
+    func setup() throws -> (VisionParameters, Tensor, Tensor) {
+        let params = try VisionParameters(store: try WeightLoader.load(path: Fixtures.path("training/vision.safetensors")), headWidth: 8)
+        var rng = SplitMix(seed: 1)
+        let crops = try NestedCrops.batch(try ImageIO.decode(path: Fixtures.path("training/picture.png")), augment: false, rng: &rng)
+        let texts = Tensor(shape: [6, 8], values: Self.expected.texts.flatMap { $0 })
+        return (params, crops, texts)
+    }
+
+    func relativeError(_ a: Tensor, _ b: Tensor) -> Float {
+        var diff: Float = 0, norm: Float = 0
+        for i in 0..<a.count { diff += (a[flat: i] - b[flat: i]) * (a[flat: i] - b[flat: i]); norm += b[flat: i] * b[flat: i] }
+        return (diff / max(norm, 1e-30)).squareRoot()
+    }
+
+    func testLossAndGradientsMatchPyTorch() throws {
+        let (params, crops, texts) = try setup()
+        let net = VisionBackprop(parameters: params, batch: 6)
+        let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
+        XCTAssertEqual(result.loss, Self.expected.loss, accuracy: 1e-3 * abs(Self.expected.loss))
+        for i in 0..<6 { for j in 0..<6 { XCTAssertEqual(result.logits[i][j], Self.expected.logits[i][j], accuracy: 1e-3) } }
+        let grads = VisionParameters(zerosLike: params)
+        net.backward(result.featureGradient, into: grads)
+        let ref = try WeightLoader.load(path: Fixtures.path("training/gradients.safetensors"))
+        var worst: Float = 0
+        for (name, g) in zip(grads.names, grads.tensors) {
+            let e = relativeError(g, try ref.tensor(name, shape: g.shape))
+            worst = max(worst, e)
+            XCTAssertLessThanOrEqual(e, 1e-3, name)
+        }
+        print("training: worst relative gradient error vs PyTorch = \(worst)")
+    }
+
+    func testOneStepOfEachOptimizerMatchesTorch() throws {
+        for (kind, lr, wd) in [(OptimizerKind.radam, Float(1e-3), Float(0)), (.adamw, 1e-3, 0.01), (.sgd, 1e-2, 0)] {
+            let (params, crops, texts) = try setup()
+            let net = VisionBackprop(parameters: params, batch: 6)
+            let grads = VisionParameters(zerosLike: params)
+            net.backward(RankingLoss.evaluate(features: net.forward(crops), texts: texts).featureGradient, into: grads)
+            var settings = OptimizerSettings()
+            settings.kind = kind
+            settings.weightDecay = wd
+            Optimizer(settings: settings, like: params).update(params, gradients: grads, lr: lr)
+            let ref = try WeightLoader.load(path: Fixtures.path("training/step-\(kind.rawValue).safetensors"))
+            let before = try WeightLoader.load(path: Fixtures.path("training/vision.safetensors"))
+            for (name, p) in zip(params.names, params.tensors) {
+                // Compare the updates (after − before), which is what the step computed.
+                let r = try ref.tensor(name), b = try before.tensor(name)
+                let ours = Tensor(zeros: p.shape), theirs = Tensor(zeros: p.shape)
+                // Softmax ignores the key bias, so its true gradient is 0 and both sides hold rounding noise,
+                // which Adam's normalisation blows up to ±lr: those entries are left out.
+                let keyBias = name.hasSuffix("in_proj_bias") ? (p.count / 3)..<(2 * p.count / 3) : 0..<0
+                for i in 0..<p.count where !keyBias.contains(i) {
+                    ours[flat: i] = p[flat: i] - b[flat: i]; theirs[flat: i] = r[flat: i] - b[flat: i]
+                }
+                XCTAssertLessThanOrEqual(relativeError(ours, theirs), 1e-3, "\(kind) \(name)")
+            }
+        }
+    }
+
+    func testTrajectoriesOverTwelveSteps() throws {
+        let settings: [String: (OptimizerKind, Float, Float)] = ["radam": (.radam, 1e-3, 0), "adamw": (.adamw, 1e-3, 0.01), "sgd": (.sgd, 1e-2, 0)]
+        for (name, (kind, lr, wd)) in settings {
+            let store = WeightStore(tensors: ["visual.proj": Tensor(shape: [5], values: (0..<5).map { -1 + Float($0) * 0.5 })], source: "test")
+            let p = store.tensorIfPresent("visual.proj")!
+            let fake = FakeParameters(p)
+            var s = OptimizerSettings(); s.kind = kind; s.weightDecay = wd
+            let opt = Optimizer(settings: s, like: fake.params)
+            for (step, g) in Self.expected.trajectory_grads.enumerated() {
+                fake.grads.tensors[0].pointer.update(from: g, count: 5)
+                opt.update(fake.params, gradients: fake.grads, lr: lr)
+                for i in 0..<5 { XCTAssertEqual(p[flat: i], Self.expected.trajectories[name]![step][i], accuracy: 2e-6, "\(name) step \(step + 1)") }
+            }
+        }
+    }
+
+    /// Central differences on a smooth loss (features · R) for a few entries of every parameter tensor.
+    func testFiniteDifferencesPerLayer() throws {
+        let (params, crops, _) = try setup()
+        let small = Tensor(zeros: [2, 3, 224, 224])
+        small.pointer.update(from: crops.pointer, count: small.count)
+        var rng = SplitMix(seed: 5)
+        let r = Tensor(zeros: [2, params.embedDim])
+        for i in 0..<r.count { r[flat: i] = Float(Double(rng.next() % 2000) / 1000 - 1) }
+        func loss() -> Double {
+            let f = VisionBackprop(parameters: params, batch: 2).forward(small)
+            return (0..<f.count).reduce(0.0) { $0 + Double(f[flat: $1] * r[flat: $1]) }
+        }
+        let net = VisionBackprop(parameters: params, batch: 2)
+        _ = net.forward(small)
+        let grads = VisionParameters(zerosLike: params)
+        net.backward(r, into: grads)
+        for (name, (p, g)) in zip(params.names, zip(params.tensors, grads.tensors)) {
+            for _ in 0..<3 {
+                let i = Int(rng.next() % UInt64(p.count))
+                let original = p[flat: i], eps: Float = 1e-2 * max(1, abs(original))
+                p[flat: i] = original + eps; let up = loss()
+                p[flat: i] = original - eps; let down = loss()
+                p[flat: i] = original
+                let numeric = Float((up - down) / Double(2 * eps))
+                XCTAssertEqual(g[flat: i], numeric, accuracy: 2e-2 * max(1, abs(numeric)), "\(name)[\(i)]")
+            }
+        }
+    }
+}
+
+/// A one-tensor parameter set for optimiser tests.
+final class FakeParameters {
+    let params: VisionParameters, grads: VisionParameters
+    init(_ t: Tensor) {
+        params = VisionParameters(single: t)
+        grads = VisionParameters(zerosLike: params)
+    }
+}
+
+/// The trainer as the CLI runs it: one step equals PyTorch's, resume is exact, the loss falls.
+final class TrainerTests: XCTestCase {
+    func workspace(_ name: String) throws -> (String, String) {
+        let dir = NSTemporaryDirectory() + "crowdclip-train-\(getpid())-\(name)"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/images", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.path("training/picture.png"), toPath: dir + "/images/picture.png")
+        return (dir + "/images", dir + "/run")
+    }
+
+    func trainer(_ images: String, _ out: String, steps: Int?, epochs: Int = 1, lr: Float = 1e-3, augment: Bool = false, resume: Bool = false) throws -> Trainer {
+        var c = TrainingConfiguration()
+        c.learningRate = lr; c.maxSteps = steps; c.epochs = epochs; c.augment = augment; c.headWidth = 8
+        return try Trainer(base: try WeightLoader.load(path: Fixtures.path("models/tiny-p16.safetensors")),
+                           images: ImageInputs.expand([images]).images, outputDirectory: out, configuration: c,
+                           tokenizer: try CLIPTokenizer.standard(), resume: resume)
+    }
+
+    func testOneStepMatchesPyTorch() throws {
+        let (images, out) = try workspace("one-step")
+        try trainer(images, out, steps: 1).run()
+        let ours = try WeightLoader.load(path: out + "/last.safetensors")
+        let ref = try WeightLoader.load(path: Fixtures.path("training/trainer-step-radam.safetensors"))
+        let before = try WeightLoader.load(path: Fixtures.path("models/tiny-p16.safetensors"))
+        XCTAssertEqual(ours.names, ref.names)
+        for name in ref.names {
+            let a = try ours.tensor(name), r = try ref.tensor(name), b = try before.tensor(name)
+            var diff: Float = 0, norm: Float = 0
+            for i in 0..<a.count {
+                let d1 = a[flat: i] - b[flat: i], d2 = r[flat: i] - b[flat: i]
+                diff += (d1 - d2) * (d1 - d2); norm += d2 * d2
+            }
+            XCTAssertLessThanOrEqual((diff / max(norm, 1e-30)).squareRoot(), 1e-3, name)
+        }
+        // The output loads as a counter.
+        XCTAssertTrue(try CLIPModel(path: out + "/last.safetensors", headWidth: 8).hasVision)
+    }
+
+    func testResumeIsExact() throws {
+        let (images, straight) = try workspace("straight")
+        try trainer(images, straight, steps: 3, epochs: 5, augment: true).run()
+        let resumed = straight.replacingOccurrences(of: "/run", with: "/resumed")
+        try trainer(images, resumed, steps: 1, epochs: 5, augment: true).run()
+        try trainer(images, resumed, steps: 3, epochs: 5, augment: true, resume: true).run()
+        let a = try WeightLoader.load(path: straight + "/last.safetensors"), b = try WeightLoader.load(path: resumed + "/last.safetensors")
+        for name in a.names { XCTAssertEqual(try a.tensor(name).array, try b.tensor(name).array, name) }
+        let log = try String(contentsOfFile: resumed + "/log.jsonl", encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 3, "steps 1, 2 and 3 each logged once")
+    }
+
+    func testLossFalls() throws {
+        let (images, out) = try workspace("falls")
+        var losses: [Float] = []
+        try trainer(images, out, steps: nil, epochs: 6, lr: 3e-4).run { losses.append($0.loss) }
+        XCTAssertEqual(losses.count, 6)
+        XCTAssertLessThan(losses.last!, losses.first!, "\(losses)")
+    }
+}
