@@ -52,7 +52,7 @@ def write(name, model, fp16, vocab, seed):
         "tokens": [[int(t) for t in row[: int(row.argmax()) + 1]] for row in tokens],
         "prompts": PROMPTS if vocab == 49408 else None,
         "text_features": txt.tolist(),
-        "logit_scale": float(model.logit_scale.exp()),
+        "logit_scale": float(model.logit_scale.detach().exp()),
     }
     with open(f"{OUT}/{name}.json", "w") as f:
         json.dump(ref, f, indent=1)

@@ -12,7 +12,7 @@ struct EncoderBench {
         let info = try SystemInfo.current()
         print("== machine")
         for (k, v) in info.lines { print("  \(k): \(v)") }
-        try ensureWeights()
+        let wroteWeights = try ensureWeights()
 
         print("== crowdclip ViT-B/16 (\(options.weights))")
         let t0 = BenchTimer.now()
@@ -64,7 +64,8 @@ struct EncoderBench {
         }
         print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s"))) | | | |")
         print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s"))) | | | |")
-        print("| peak RSS, MB | \(String(format: "%.0f", Double(rss) / 1_048_576)) | | | | |")
+        let rssNote = wroteWeights ? " (includes writing the weights: run again for the encoder alone)" : ""
+        print("| peak RSS, MB\(rssNote) | \(String(format: "%.0f", Double(rss) / 1_048_576)) | | | | |")
         print("| sgemm roofline, GFLOP/s (batch 1 / 9) | \(cell(roof1.gflops, 1)) / \(cell(roof9.gflops, 1)) | | | | |")
         print("| images/s if only GEMMs took time (batch 1 / 9) | \(cell(roof1.imagesPerSecond)) / \(cell(roof9.imagesPerSecond)) | | | | |")
         if let v = ref["torch"] as? String { print("reference: torch \(v), open_clip \(ref["open_clip"] ?? "?"), onnxruntime \(ref["onnxruntime"] ?? "?"), \(ref["threads"] ?? "?") threads") }
@@ -75,15 +76,18 @@ struct EncoderBench {
     }
 
     /// The weights are written once: by Python (open_clip's own random model) when the venv exists, else here.
-    func ensureWeights() throws {
-        guard !FileManager.default.fileExists(atPath: options.weights) else { return }
+    /// Returns true when this process wrote them (then its peak RSS includes the writing).
+    func ensureWeights() throws -> Bool {
+        guard !FileManager.default.fileExists(atPath: options.weights) else { return false }
         if options.pythonAvailable, let python = options.python {
             print("writing \(options.weights) with open_clip (random ViT-B-16)")
             _ = try Self.runProcess(python, ["Tools/bench_reference.py", "--weights", options.weights, "--write-weights", "--write-only"])
         } else {
             print("writing \(options.weights) (random, from Swift: no venv python)")
             try RandomCLIPWeights.write(to: options.weights)
+            return true
         }
+        return false
     }
 
     static func reference(python: String, weights: String, iters1: Int, iters9: Int) throws -> [String: Any] {

@@ -46,6 +46,14 @@ final class EncoderInputTests: XCTestCase {
         XCTAssertEqual(t.array, direct.array)
     }
 
+    func testEmptyBatchesGiveEmptyFeatures() throws {
+        let model = try CLIPModel(path: Fixtures.path("models/tiny-p32.safetensors"), headWidth: 8)
+        XCTAssertEqual(try model.encodeImages(Tensor(zeros: [0, 3, 224, 224])).shape, [0, 8])
+        XCTAssertEqual(try model.encodeTexts([[Int32]]()).shape, [0, 8])
+        // A row without ids (no end token) is not a crash: its feature is taken at position 0.
+        XCTAssertEqual(try model.encodeTexts([[]]).shape, [1, 8])
+    }
+
     func testTextOnlyOrImageOnlyStores() throws {
         let full = try WeightLoader.load(path: Fixtures.path("models/tiny-p32.safetensors"))
         var visual = full
