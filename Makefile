@@ -73,7 +73,8 @@ ROOT    ?=
 SPLIT   ?= test
 GRID    ?= 3
 eval: release
-	@[ -n "$(ROOT)" ] || { echo "usage: make eval DATASET=shanghaitech|qnrf|ucf50|jhu|nwpu|list ROOT=DIR [SPLIT=test] [COUNTER=ckpt]"; exit 2; }
+	@[ -n "$(ROOT)" ] || { echo "usage: make eval DATASET=shanghaitech|qnrf|ucf50|jhu|nwpu|list ROOT=DIR [SPLIT=test] [GRID=3] [COUNTER=ckpt]"; exit 2; }
+	@mkdir -p out
 	$(CROWDCLIP) eval --dataset $(DATASET) --root $(ROOT) --split $(SPLIT) --grid $(GRID) \
 	  $(if $(COUNTER),--counter-weights $(COUNTER)) --output out/eval-$(DATASET)-$(SPLIT).csv
 

@@ -186,3 +186,39 @@ final class TrainerTests: XCTestCase {
         XCTAssertLessThan(losses.last!, losses.first!, "\(losses)")
     }
 }
+
+/// Validation keeps the epoch with the lowest MAE as best.safetensors.
+extension TrainerTests {
+    func testBestEpochIsKept() throws {
+        let t = self
+        let (images, out) = try t.workspace("validation")
+        var maes = [30.0, 10.0, 20.0]
+        var seenSteps: [String] = []
+        try t.trainer(images, out, steps: nil, epochs: 3).run(validate: { weights in
+            seenSteps.append(weights.source)
+            return maes.removeFirst()
+        })
+        XCTAssertEqual(seenSteps.count, 3)
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/state.json"))) as! [String: Any]
+        XCTAssertEqual(state["bestMAE"] as? Double, 10)
+        XCTAssertEqual(state["epoch"] as? Int, 3)
+        // best.safetensors holds epoch 2's weights (written then), last.safetensors epoch 3's.
+        let best = try WeightLoader.load(path: out + "/best.safetensors"), last = try WeightLoader.load(path: out + "/last.safetensors")
+        XCTAssertNotEqual(try best.tensor("visual.proj").array, try last.tensor("visual.proj").array)
+    }
+}
+
+/// The whole mini-crowd test split through `Evaluation` with the tiny models (skipped without ../shared).
+final class MiniCrowdEvaluationTests: XCTestCase {
+    func testEvaluatesTheSharedSet() throws {
+        guard let root = Fixtures.miniCrowd else { throw XCTSkip("../shared/data/mini-crowd not present") }
+        let (base, counter) = try CountingParityTests.models()
+        let crowd = try CrowdCounter(base: base, counter: counter, tokenizer: try CLIPTokenizer.standard())
+        let samples = try DatasetReader.samples(kind: .shanghaitech, root: root.path, split: "test")
+        let report = Evaluation(counter: crowd).run(samples)
+        XCTAssertEqual(report.rows.count, 8)
+        XCTAssertTrue(report.failures.isEmpty)
+        XCTAssertEqual(report.metrics.count, 8)
+        XCTAssertTrue(report.metrics.mae.isFinite)
+    }
+}
