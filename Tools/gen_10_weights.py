@@ -113,7 +113,7 @@ def main():
 
     # A pickle that would run a shell command if loaded by Python's pickle: the loader must refuse it.
     with zipfile.ZipFile(f"{OUT}/malicious.pt", "w") as z:
-        z.writestr("archive/data.pkl", pickle.dumps(Evil(), protocol=2))
+        z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(2023, 1, 1, 0, 0, 0)), pickle.dumps(Evil(), protocol=2))
 
 
 class Evil:
