@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 
 /// Reads MATLAB Level-5 MAT-files (what `save` writes by default before v7.3, and what scipy writes):
@@ -104,27 +103,10 @@ struct MATReader {
     }
 
     private func inflate(_ src: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { throw fail("zlib could not start") }
-        defer { inflateEnd(&stream) }
-        var out = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        var rc = Z_OK
-        src.withUnsafeBufferPointer { inBuf in
-            stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
-            stream.avail_in = UInt32(inBuf.count)
-            while rc == Z_OK {
-                rc = chunk.withUnsafeMutableBufferPointer { buf in
-                    stream.next_out = buf.baseAddress
-                    stream.avail_out = UInt32(buf.count)
-                    return CZlib.inflate(&stream, Z_NO_FLUSH)
-                }
-                out.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
-                if out.count > 1 << 31 { rc = Z_MEM_ERROR }
-            }
+        switch Zlib.inflate(src, wrapper: .zlibHeader) {
+        case let .success(bytes): return bytes
+        case let .failure(f): throw fail("a compressed element is damaged (zlib error \(f.code))")
         }
-        guard rc == Z_STREAM_END else { throw fail("a compressed element is damaged (zlib error \(rc))") }
-        return out
     }
 
     /// A miMATRIX element's content: flags, dimensions, name, then data by class.
