@@ -40,8 +40,8 @@ public struct CLIPConfig: Sendable, Equatable {
             }
             let width = conv.shape[0], patch = conv.shape[2]
             let pos = try w.tensor("visual.positional_embedding")
-            let grid = Int(Double(pos.shape[0] - 1).squareRoot().rounded())
-            guard pos.rank == 2, grid * grid + 1 == pos.shape[0], pos.shape[1] == width else {
+            let grid = pos.rank == 2 && pos.shape[0] >= 2 ? Int(Double(pos.shape[0] - 1).squareRoot().rounded()) : 0
+            guard grid > 0, grid * grid + 1 == pos.shape[0], pos.shape[1] == width, patch > 0 else {
                 throw WeightError.corrupt(file: w.source, reason: "visual.positional_embedding has shape \(pos.shape); expected [grid²+1, \(width)]")
             }
             let layers = layerCount("visual.transformer.resblocks.")
@@ -59,6 +59,9 @@ public struct CLIPConfig: Sendable, Equatable {
             guard tok.rank == 2 else { throw WeightError.shapeMismatch(file: w.source, key: "token_embedding.weight", expected: [-1, -1], found: tok.shape) }
             let width = tok.shape[1]
             let pos = try w.tensor("positional_embedding")
+            guard pos.rank == 2, pos.shape[0] >= 1, pos.shape[1] == width else {
+                throw WeightError.shapeMismatch(file: w.source, key: "positional_embedding", expected: [-1, width], found: pos.shape)
+            }
             let proj = try w.tensor("text_projection")
             guard proj.rank == 2, proj.shape[0] == width else {
                 throw WeightError.shapeMismatch(file: w.source, key: "text_projection", expected: [width, -1], found: proj.shape)
