@@ -34,6 +34,7 @@ struct CountCommand: ParsableCommand {
 
     func validate() throws {
         if resume && output == nil { throw ValidationError("--resume needs --output FILE") }
+        if resume && format == .table { throw ValidationError("--resume reads jsonl or csv output; a table cannot be resumed") }
     }
 
     func run() throws {
@@ -42,13 +43,13 @@ struct CountCommand: ParsableCommand {
         let format = self.format ?? (output == nil && isatty(1) != 0 ? .table : .jsonl)
         let skip = resume ? ResumeIndex.completedImages(in: output!) : []
         let sink = try LineSink(path: output, append: resume)
-        if let header = format.header, !(resume && sink.hadContent) { sink.write(header) }
+        if let header = format.header, !(resume && sink.hadContent) { try sink.write(header) }
         for (path, why) in problems {
-            sink.write(format.line(forFailure: path, error: "\(path): \(why)"))
+            try sink.write(format.line(forFailure: path, error: "\(path): \(why)"))
             printError("\(path): \(why)")
         }
         let bar = ProgressBar(label: "counting")
-        let summary = BatchCounting(counter: counter, format: format, visualizeDirectory: visualize, write: sink.write)
+        let summary = try BatchCounting(counter: counter, format: format, visualizeDirectory: visualize, write: sink.write)
             .run(images, skip: skip, onFailure: { _, message in printError(message) },
                  progress: { bar.update(done: $0, total: $1) })
         if summary.skipped > 0 { printError("skipped \(summary.skipped) image(s) already in \(output ?? "the output")") }

@@ -35,11 +35,11 @@ struct EvalCommand: ParsableCommand {
         let samples = try DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold)
         let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
         let csv = try output.map { try LineSink(path: $0, append: false) }
-        csv?.write("image,gt,count")
+        try csv?.write("image,gt,count")
         let bar = ProgressBar(label: "evaluating")
-        let report = Evaluation(counter: counter).run(
+        let report = try Evaluation(counter: counter).run(
             samples,
-            row: { r in csv?.write("\(CSV.field(r.image)),\(r.groundTruth.map(JSON.number) ?? ""),\(JSON.number(r.count))") },
+            row: { r in try csv?.write("\(CSV.field(r.image)),\(r.groundTruth.map(JSON.number) ?? ""),\(JSON.number(r.count))") },
             onFailure: { _, message in printError(message) },
             progress: { done, total, m in bar.update(done: done, total: total, extra: m.count > 0 ? String(format: "MAE %.1f", m.mae) : "") })
         let splitName = split ?? DatasetReader.validSplits(dataset).first { $0 == "test" } ?? "all"

@@ -88,21 +88,29 @@ extension CountingConfiguration.Aggregation: ExpressibleByArgument {}
 /// Writes lines to a file or standard output, flushing each one.
 final class LineSink {
     private let handle: FileHandle
+    private let name: String
     let hadContent: Bool
 
     init(path: String?, append: Bool) throws {
-        guard let path else { handle = .standardOutput; hadContent = false; return }
+        guard let path else { handle = .standardOutput; hadContent = false; name = "standard output"; return }
+        name = path
         let fm = FileManager.default
-        let existed = fm.fileExists(atPath: path) && ((try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 0
-        if !(append && existed) { guard fm.createFile(atPath: path, contents: nil) else { throw ValidationError("cannot write \(path)") } }
+        let existing = append ? fm.contents(atPath: path) : nil
+        if existing == nil { guard fm.createFile(atPath: path, contents: nil) else { throw ValidationError("cannot write \(path)") } }
         guard let h = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write \(path)") }
-        if append { h.seekToEndOfFile() }
         handle = h
-        hadContent = append && existed
+        hadContent = !(existing?.isEmpty ?? true)
+        if append {
+            h.seekToEndOfFile()
+            // A run killed mid-line leaves a partial last line; the next record starts on a line of its own.
+            if let last = existing?.last, last != UInt8(ascii: "\n") { try h.write(contentsOf: Data("\n".utf8)) }
+        }
     }
 
-    func write(_ line: String) {
-        handle.write((line + "\n").data(using: .utf8)!)
+    func write(_ line: String) throws {
+        do { try handle.write(contentsOf: Data((line + "\n").utf8)) } catch {
+            throw ValidationError("cannot write to \(name): \(error.localizedDescription)")
+        }
     }
 }
 

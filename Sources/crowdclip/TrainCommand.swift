@@ -43,6 +43,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard epochs >= 1, batchImages >= 1, lr > 0 else { throw ValidationError("--epochs, --batch-images and --lr must be positive") }
+        guard epochs <= 1_000_000, batchImages <= 10_000 else { throw ValidationError("--epochs is at most 1000000 and --batch-images at most 10000") }
         if valDataset != nil {
             guard valRoot != nil else { throw ValidationError("--val-dataset needs --val-root") }
             guard valSplit != "test" else {
@@ -56,7 +57,7 @@ struct TrainCommand: ParsableCommand {
         let store = try WeightLoader.load(path: weightsPath)
         let files: [String]
         if let dataset {
-            files = try DatasetReader.samples(kind: dataset, root: images, split: split).map(\.imagePath)
+            files = try DatasetReader.imagePaths(kind: dataset, root: images, split: split)
         } else {
             let (found, problems) = ImageInputs.expand([images])
             for (p, why) in problems { printError("\(p): \(why)") }
@@ -76,12 +77,12 @@ struct TrainCommand: ParsableCommand {
             let base = try CLIPModel(weights: store, headWidth: models.headWidth)
             validate = { weights in
                 let counter = try CrowdCounter(base: base, counter: try CLIPModel(weights: weights, headWidth: models.headWidth), tokenizer: tokenizer)
-                return Evaluation(counter: counter).run(samples).metrics.mae
+                return try Evaluation(counter: counter).run(samples).metrics.mae
             }
         }
         let total = maxSteps ?? epochs * ((files.count + batchImages - 1) / batchImages)
         let bar = ProgressBar(label: "training")
-        try trainer.run(validate: validate) { r in
+        try trainer.run(validate: validate, onSkip: { path, why in printError("skipped \(path): \(why)") }) { r in
             bar.update(done: min(r.step, total), total: total, extra: String(format: "loss %.3f  %.2f img/s", r.loss, r.imagesPerSecond))
         }
         print("trained \(trainer.stepsTaken) step(s) over \(files.count) image(s); weights: \((output as NSString).appendingPathComponent("last.safetensors"))")

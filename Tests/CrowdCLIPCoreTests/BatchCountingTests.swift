@@ -25,7 +25,7 @@ final class BatchCountingTests: XCTestCase {
         XCTAssertTrue(problems.isEmpty)
         XCTAssertEqual(images.map { ($0 as NSString).lastPathComponent }, ["IMG_2.png", "IMG_3.png", "IMG_12.png"], "natural order")
         var lines: [String] = [], failures: [String] = []
-        let summary = BatchCounting(counter: try counter(), format: .jsonl, visualizeDirectory: dir + "/pictures") { lines.append($0) }
+        let summary = try BatchCounting(counter: try counter(), format: .jsonl, visualizeDirectory: dir + "/pictures") { lines.append($0) }
             .run(images, onFailure: { path, _ in failures.append(path) })
         XCTAssertEqual(summary.counted, 2)
         XCTAssertEqual(summary.failed, 1)
@@ -43,12 +43,12 @@ final class BatchCountingTests: XCTestCase {
         let out = dir + "/out.jsonl"
         let (images, _) = ImageInputs.expand([dir])
         var text = ""
-        _ = BatchCounting(counter: try counter(), format: .jsonl) { text += $0 + "\n" }.run(Array(images.prefix(2)))
+        _ = try BatchCounting(counter: try counter(), format: .jsonl) { text += $0 + "\n" }.run(Array(images.prefix(2)))
         try text.write(toFile: out, atomically: true, encoding: .utf8)
         let done = ResumeIndex.completedImages(in: out)
         XCTAssertEqual(done, [images[0]], "a failed image is tried again")
         var lines: [String] = []
-        let summary = BatchCounting(counter: try counter(), format: .jsonl) { lines.append($0) }.run(images, skip: done)
+        let summary = try BatchCounting(counter: try counter(), format: .jsonl) { lines.append($0) }.run(images, skip: done)
         XCTAssertEqual(summary.skipped, 1)
         XCTAssertEqual(lines.count, 2)
     }
@@ -82,7 +82,7 @@ final class EvaluationTests: XCTestCase {
         let crowd = try CrowdCounter(base: base, counter: counter, tokenizer: try CLIPTokenizer.standard(), configuration: cfg)
         let samples = try DatasetReader.samples(kind: .shanghaitech, root: Fixtures.path("datasets/trees/shanghaitech"), split: "test")
         var streamed: [String] = []
-        let report = Evaluation(counter: crowd).run(samples, row: { streamed.append($0.image) })
+        let report = try Evaluation(counter: crowd).run(samples, row: { streamed.append($0.image) })
         XCTAssertEqual(report.rows.count, 3)
         XCTAssertEqual(streamed, samples.map(\.imagePath))
         XCTAssertTrue(report.failures.isEmpty)

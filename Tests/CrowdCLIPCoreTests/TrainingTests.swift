@@ -215,7 +215,7 @@ final class MiniCrowdEvaluationTests: XCTestCase {
         let (base, counter) = try CountingParityTests.models()
         let crowd = try CrowdCounter(base: base, counter: counter, tokenizer: try CLIPTokenizer.standard())
         let samples = try DatasetReader.samples(kind: .shanghaitech, root: root.path, split: "test")
-        let report = Evaluation(counter: crowd).run(samples)
+        let report = try Evaluation(counter: crowd).run(samples)
         XCTAssertEqual(report.rows.count, 8)
         XCTAssertTrue(report.failures.isEmpty)
         XCTAssertEqual(report.metrics.count, 8)

@@ -8,14 +8,22 @@ public final class BatchCounting {
     public let counter: CrowdCounter
     public let format: CountOutputFormat
     public let visualizeDirectory: String?
-    private let write: (String) -> Void
+    private let write: (String) throws -> Void
+    private var pictureNames: Set<String> = []
 
-    /// - Parameter write: receives each output line (without newline), in order.
-    public init(counter: CrowdCounter, format: CountOutputFormat, visualizeDirectory: String? = nil, write: @escaping (String) -> Void) {
+    /// - Parameter write: receives each output line (without newline), in order; an error from it (a full
+    ///   disk) stops the batch, since results could no longer be kept.
+    public init(counter: CrowdCounter, format: CountOutputFormat, visualizeDirectory: String? = nil,
+                write: @escaping (String) throws -> Void) throws {
         self.counter = counter
         self.format = format
         self.visualizeDirectory = visualizeDirectory
         self.write = write
+        if let dir = visualizeDirectory {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw ImageError.cannotWrite(file: dir, reason: "cannot create the picture folder: \(error.localizedDescription)")
+            }
+        }
     }
 
     /// - Parameters:
@@ -23,28 +31,37 @@ public final class BatchCounting {
     ///   - onFailure: called for each failed image with the message (the CLI prints it on stderr).
     ///   - progress: called after each image with (done, total).
     public func run(_ images: [String], skip: Set<String> = [], onFailure: (String, String) -> Void = { _, _ in },
-                    progress: (Int, Int) -> Void = { _, _ in }) -> Summary {
+                    progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
         var summary = Summary()
-        if let dir = visualizeDirectory { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         for (i, path) in images.enumerated() {
             defer { progress(i + 1, images.count) }
             if skip.contains(path) { summary.skipped += 1; continue }
+            let line: String
             do {
                 let image = try ImageIO.decode(path: path)
                 let result = try counter.count(image, name: path)
-                write(format.line(for: result))
-                summary.counted += 1
                 if let dir = visualizeDirectory {
-                    let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension + ".png"
-                    try ImageIO.writePNG(CountVisualizer.render(image, result), to: (dir as NSString).appendingPathComponent(name))
+                    try ImageIO.writePNG(CountVisualizer.render(image, result), to: (dir as NSString).appendingPathComponent(pictureName(for: path)))
                 }
+                line = format.line(for: result)
+                summary.counted += 1
             } catch {
                 summary.failed += 1
-                write(format.line(forFailure: path, error: "\(error)"))
+                line = format.line(forFailure: path, error: "\(error)")
                 onFailure(path, "\(error)")
             }
+            try write(line)
         }
         return summary
+    }
+
+    /// `IMG_1.png` for `photos/IMG_1.jpg`; a later image with the same stem gets `IMG_1-2.png`, and so on.
+    private func pictureName(for path: String) -> String {
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        var name = stem + ".png", n = 1
+        while pictureNames.contains(name) { n += 1; name = "\(stem)-\(n).png" }
+        pictureNames.insert(name)
+        return name
     }
 }
 

@@ -20,7 +20,7 @@ public struct CountingConfiguration: Sendable, Equatable {
     public var aggregation: Aggregation = .argmax
     /// Resize images whose longer side exceeds this before cutting (2048 for UCF-QNRF); nil keeps the size.
     public var maxLongSide: Int?
-    /// Patches per encoder call (the whole grid by default).
+    /// Patches per encoder call (16 by default: a 3×3 grid goes in one call, a 64×64 one does not exhaust memory).
     public var batchSize: Int?
 
     public enum Aggregation: String, Sendable, CaseIterable {

@@ -43,14 +43,17 @@ public final class CrowdCounter: @unchecked Sendable {
         guard counter.config.embedDim == base.config.embedDim else {
             throw CountingError.invalidConfiguration("the counter's features (\(counter.config.embedDim)) and the base's (\(base.config.embedDim)) differ in size")
         }
+        for model in [base, counter] where model.imageSize != Preprocessing.outputSize {
+            throw CountingError.invalidConfiguration("\(model.source) takes \(model.imageSize ?? 0)-pixel images; CrowdCLIP's patches are \(Preprocessing.outputSize)×\(Preprocessing.outputSize)")
+        }
         self.base = base
         self.counter = counter
         self.configuration = configuration
         let c = configuration
         let textModel = counter.hasText ? counter : base  // CrowdCLIP's frozen text encoder
-        crowdTexts = try base.encodeTexts(tokenizer.tokenize(c.prompts(c.crowdTemplate, c.crowdClasses)))
-        headsTexts = try base.encodeTexts(tokenizer.tokenize(c.prompts(c.headsTemplate, c.headsClasses)))
-        countTexts = try textModel.encodeTexts(tokenizer.tokenize(c.prompts(c.countTemplate, c.countValues.map(String.init))))
+        crowdTexts = try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer)
+        headsTexts = try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer)
+        countTexts = try textModel.encodeTexts(c.prompts(c.countTemplate, c.countValues.map(String.init)), tokenizer: tokenizer)
         crowdTarget = c.crowdClasses.firstIndex(of: c.crowdTarget)!
         headsTarget = c.headsClasses.firstIndex(of: c.headsTarget)!
     }
@@ -88,10 +91,10 @@ public final class CrowdCounter: @unchecked Sendable {
         return CountResult(image: name, width: image.width, height: image.height, count: counts.reduce(0, +), patches: results)
     }
 
-    /// Encodes preprocessed patches in batches of `batchSize` (the whole set by default).
+    /// Encodes preprocessed patches in batches of `batchSize` (16 by default, which bounds memory for large grids).
     private func encode(_ patches: [Tensor], with model: CLIPModel) throws -> Tensor {
         let per = 3 * Preprocessing.outputSize * Preprocessing.outputSize
-        let batch = max(1, configuration.batchSize ?? patches.count)
+        let batch = max(1, configuration.batchSize ?? 16)
         let out = Tensor(zeros: [patches.count, model.config.embedDim])
         var start = 0
         while start < patches.count {

@@ -15,22 +15,26 @@ public final class Evaluation {
     public init(counter: CrowdCounter) { self.counter = counter }
 
     /// - Parameter row: called with each result as soon as it is known (for a per-image CSV).
-    public func run(_ samples: [DatasetSample], row: (Row) -> Void = { _ in }, onFailure: (String, String) -> Void = { _, _ in },
-                    progress: (Int, Int, CountingMetrics) -> Void = { _, _, _ in }) -> Report {
+    /// An error thrown by `row` (the per-image CSV could not be written) stops the evaluation.
+    public func run(_ samples: [DatasetSample], row: (Row) throws -> Void = { _ in }, onFailure: (String, String) -> Void = { _, _ in },
+                    progress: (Int, Int, CountingMetrics) -> Void = { _, _, _ in }) throws -> Report {
         var report = Report()
         for (i, sample) in samples.enumerated() {
+            var counted: Row?
             do {
                 var image = try ImageIO.decode(path: sample.imagePath)
-                image = PatchGrid.limitingLongSide(image, to: sample.maxLongSide ?? counter.configuration.maxLongSide)
+                // One resize to the stricter of the dataset's and the configuration's limits.
+                image = PatchGrid.limitingLongSide(image, to: [sample.maxLongSide, counter.configuration.maxLongSide].compactMap { $0 }.min())
                 let result = try counter.count(image, name: sample.imagePath)
                 let r = Row(image: sample.imagePath, groundTruth: sample.groundTruth, count: result.count)
                 if let gt = sample.groundTruth { report.metrics.add(predicted: result.count, groundTruth: gt) } else { report.unlabelled += 1 }
                 report.rows.append(r)
-                row(r)
+                counted = r
             } catch {
                 report.failures.append((sample.imagePath, "\(error)"))
                 onFailure(sample.imagePath, "\(error)")
             }
+            if let r = counted { try row(r) }
             progress(i + 1, samples.count, report.metrics)
         }
         return report

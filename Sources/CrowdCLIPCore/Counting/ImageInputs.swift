@@ -31,7 +31,9 @@ public enum ImageInputs {
 /// them. Failed images are tried again.
 public enum ResumeIndex {
     public static func completedImages(in path: String) -> Set<String> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        // Decoded leniently: a run killed mid-write can leave a cut-off character or line at the end.
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let text = String(decoding: data, as: UTF8.self)
         var done: Set<String> = []
         for line in text.split(separator: "\n") {
             if line.hasPrefix("{") {

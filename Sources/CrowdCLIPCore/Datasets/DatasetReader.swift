@@ -49,7 +49,8 @@ public enum DatasetReader {
     public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
         let valid = validSplits(kind)
         let split = split ?? (valid.contains("test") ? "test" : "all")
-        guard valid.contains(split) || (valid == ["all"]) else { throw DatasetError.badSplit(kind, split, valid) }
+        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split, valid) }
+        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, "fold \(fold!)", valid) }
         guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
         switch kind {
         case .shanghaitech: return try ShanghaiTech.samples(root: root, split: split)
@@ -82,4 +83,25 @@ public enum DatasetReader {
 
     static func join(_ a: String, _ b: String) -> String { (a as NSString).appendingPathComponent(b) }
     static func stem(_ p: String) -> String { ((p as NSString).lastPathComponent as NSString).deletingPathExtension }
+}
+
+extension DatasetReader {
+    /// The split's image files without reading any annotation (training is unsupervised: a missing or damaged
+    /// ground-truth file must not stop it).
+    public static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
+        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
+        let valid = validSplits(kind)
+        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split, valid) }  // a train split of a list is the list
+        switch kind {
+        case .shanghaitech: return try images(in: join(join(root, "\(split)_data"), "images"))
+        case .qnrf: return try images(in: join(root, split.prefix(1).uppercased() + split.dropFirst()), extensions: ["jpg"])
+        case .ucf50: return try images(in: root, extensions: ["jpg"])
+        case .jhu: return try images(in: join(join(root, split), "images"), extensions: ["jpg"])
+        case .nwpu:
+            let list = join(root, "\(split).txt")
+            guard let text = try? String(contentsOfFile: list, encoding: .utf8) else { throw DatasetError.missing(list, "split list not found") }
+            return text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").first.map { join(join(root, "images"), $0 + ".jpg") } }
+        case .list: return try ListFile.samples(path: root).map(\.imagePath)
+        }
+    }
 }

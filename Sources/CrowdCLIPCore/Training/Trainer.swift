@@ -68,7 +68,10 @@ public final class Trainer {
         guard prompts.count == NestedCrops.count else {
             throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
         }
-        texts = try base.encodeTexts(tokenizer.tokenize(prompts))
+        texts = try base.encodeTexts(prompts, tokenizer: tokenizer)
+        guard parameters.config.imageSize == Preprocessing.outputSize else {
+            throw EncoderError.badInput("\(weights.source): the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
+        }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         state = TrainingState(epoch: 0, step: 0, optimizerStep: 0, seed: configuration.seed,
                               learningRate: configuration.learningRate, optimizer: configuration.optimizer.kind.rawValue)
@@ -103,27 +106,38 @@ public final class Trainer {
         try AtomicFile.write(try encoder.encode(state), to: path("state.json"))
     }
 
-    /// One optimiser step over `batch` images; returns the mean loss per image.
-    func step(_ batch: [String], lr: Float) throws -> Float {
+    /// One optimiser step over `batch` images; returns the mean loss per image, or nil when every image of the
+    /// batch was unreadable (each one is reported through `onSkip` and the run goes on).
+    func step(_ batch: [String], lr: Float, onSkip: (String, String) -> Void) -> Float? {
         gradients.zero()
-        var total: Float = 0
+        var total: Float = 0, used = 0
         for (k, imagePath) in batch.enumerated() {
             // Augmentation randomness depends only on (seed, step, image slot): resuming replays it exactly.
             var rng = SplitMixRNG(seed: configuration.seed &+ UInt64(state.step) &* 0x9E37_79B9 &+ UInt64(k))
-            let crops = try NestedCrops.batch(try ImageIO.decode(path: imagePath), augment: configuration.augment, rng: &rng)
+            let crops: Tensor
+            do {
+                crops = try NestedCrops.batch(try ImageIO.decode(path: imagePath), name: imagePath, augment: configuration.augment, rng: &rng)
+            } catch {
+                onSkip(imagePath, "\(error)")
+                continue
+            }
             let net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
             let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
             net.backward(result.featureGradient, into: gradients)
             total += result.loss
+            used += 1
         }
-        optimizer.update(parameters, gradients: gradients, lr: lr)
         state.step += 1
-        return total / Float(batch.count)
+        guard used > 0 else { return nil }
+        optimizer.update(parameters, gradients: gradients, lr: lr)
+        return total / Float(used)
     }
 
     /// Runs until `epochs` or `maxSteps`; checkpoints after every epoch (and when stopping early).
-    /// `validate`, when given, scores the current weights after each epoch; the lowest MAE is kept as best.safetensors.
-    public func run(validate: ((WeightStore) throws -> Double)? = nil, report: (StepReport) -> Void = { _ in }) throws {
+    /// `validate`, when given, scores the saved weights after each epoch; the lowest MAE is kept as best.safetensors.
+    /// Unreadable images are skipped and reported through `onSkip`.
+    public func run(validate: ((WeightStore) throws -> Double)? = nil, onSkip: (String, String) -> Void = { _, _ in },
+                    report: (StepReport) -> Void = { _ in }) throws {
         let log = try LogFile(path: path("log.jsonl"))
         let perEpoch = (images.count + configuration.batchImages - 1) / configuration.batchImages
         while state.epoch < configuration.epochs {
@@ -140,19 +154,25 @@ public final class Trainer {
                 }
                 let batch = order[(s * configuration.batchImages)..<min(order.count, (s + 1) * configuration.batchImages)].map { images[$0] }
                 let started = Date()
-                let loss = try step(batch, lr: lr)
-                log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(loss)}")
-                report(StepReport(epoch: epoch, step: state.step, loss: loss,
+                let loss = step(batch, lr: lr, onSkip: onSkip)
+                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSONNumber.finite(loss))}")
+                report(StepReport(epoch: epoch, step: state.step, loss: loss ?? .nan,
                                   imagesPerSecond: Double(batch.count) / max(Date().timeIntervalSince(started), 1e-9)))
             }
             state.epoch += 1
-            var best: String?
+            try checkpoint()  // the epoch is safe before validation runs
             if let validate {
-                let mae = try validate(parameters.store(source: path(state.weights)))
-                log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(mae)}")
-                if state.bestMAE == nil || mae < state.bestMAE! { state.bestMAE = mae; best = "best.safetensors" }
+                do {
+                    let mae = try validate(parameters.store(source: path(state.weights)))
+                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSONNumber.finite(mae))}")
+                    if mae.isFinite && (state.bestMAE == nil || mae < state.bestMAE!) {
+                        state.bestMAE = mae
+                        try checkpoint(extraWeights: "best.safetensors")
+                    }
+                } catch {
+                    onSkip(path(state.weights), "validation failed: \(error)")
+                }
             }
-            try checkpoint(extraWeights: best)
         }
         if let maxSteps = configuration.maxSteps, state.step >= maxSteps { try checkpoint() }
     }
@@ -183,5 +203,13 @@ final class LogFile {
         h.seekToEndOfFile()
         handle = h
     }
-    func write(_ line: String) { handle.write((line + "\n").data(using: .utf8)!) }
+    func write(_ line: String) throws { try handle.write(contentsOf: Data((line + "\n").utf8)) }
+}
+
+/// JSON numbers for logs: non-finite values and missing ones become `null`, which JSON allows.
+enum JSONNumber {
+    static func finite<T: BinaryFloatingPoint>(_ v: T?) -> String {
+        guard let v, v.isFinite else { return "null" }
+        return "\(v)"
+    }
 }
