@@ -13,7 +13,7 @@ struct TokenizeCommand: ParsableCommand {
     var texts: [String]
 
     func validate() throws {
-        guard contextLength >= 2 else { throw ValidationError("--context-length must be at least 2") }
+        guard (2...10_000).contains(contextLength) else { throw ValidationError("--context-length must be between 2 and 10000 (CLIP uses 77)") }
     }
 
     func run() throws {

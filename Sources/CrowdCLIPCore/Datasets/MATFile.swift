@@ -127,6 +127,11 @@ struct MATReader {
         guard !overflow, elementCount < 1 << 31 else { throw fail("array of \(dims) is too large") }
         let (_, nameRange) = try sub.readTag()
         let name = String(decoding: sub.bytes[nameRange], as: UTF8.self)
+        // Every cell or struct element takes at least an 8-byte tag, so the count is bounded by the data left
+        // (a tiny file must not be able to ask for billions of elements).
+        if cls == 1 || cls == 2 || cls == 3, elementCount > max(sub.bytes.count - sub.position, 0) / 8 + 1 {
+            throw fail("array \(name) claims \(elementCount) elements in \(sub.bytes.count) bytes")
+        }
         switch cls {
         case 1:  // cell
             var items: [MATValue] = []

@@ -37,7 +37,7 @@ public final class CLIPModel: @unchecked Sendable {
     /// L2-normalised image features `[N, E]` for normalised pixels `[N, 3, S, S]`.
     public func encodeImages(_ batch: Tensor) throws -> Tensor {
         guard let vision else { throw EncoderError.missingTower("\(source) has no image encoder (visual.* weights)") }
-        let f = try vision.encode(batch)
+        let f = try named { try vision.encode(batch) }
         Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
     }
@@ -45,9 +45,14 @@ public final class CLIPModel: @unchecked Sendable {
     /// L2-normalised text features `[N, E]` for token-id rows (see `CLIPTokenizer`).
     public func encodeTexts(_ tokens: [[Int32]]) throws -> Tensor {
         guard let text else { throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)") }
-        let f = try text.encode(tokens)
+        let f = try named { try text.encode(tokens) }
         Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
+    }
+
+    /// Input errors name the weights they were checked against.
+    private func named<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let EncoderError.badInput(message) { throw EncoderError.badInput("\(source): \(message)") }
     }
 
     /// Zero-shot probabilities: softmax over texts of `logitScale · image · textᵀ`, one row per image.

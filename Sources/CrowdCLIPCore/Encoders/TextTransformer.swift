@@ -18,6 +18,9 @@ public final class TextTransformer: @unchecked Sendable {
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads, activation: activation)
         }
+        guard Set(blocks.map(\.hidden)).count <= 1 else {
+            throw WeightError.unsupported(file: w.source, reason: "transformer blocks have different MLP widths \(blocks.map(\.hidden))")
+        }
     }
 
     /// Text features (not normalised) for token-id rows (each at most `contextLength` long; shorter rows are

@@ -22,6 +22,9 @@ public final class VisionTransformer: @unchecked Sendable {
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "visual.transformer.resblocks.\($0).", width: width, heads: c.heads, activation: activation)
         }
+        guard Set(blocks.map(\.hidden)).count <= 1 else {
+            throw WeightError.unsupported(file: w.source, reason: "visual.transformer blocks have different MLP widths \(blocks.map(\.hidden))")
+        }
     }
 
     /// Image features (not normalised) for a batch `[N, 3, S, S]` with S the model's resolution.

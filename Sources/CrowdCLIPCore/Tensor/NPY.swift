@@ -64,7 +64,7 @@ public enum NPY {
         }
         let start = headerStart + headerLength
         guard count <= (bytes.count - start) / 4 else {
-            throw fail("shape \(shape) needs \(count * 4) data bytes but only \(bytes.count - start) follow the header")
+            throw fail("shape \(shape) needs \(count) float32 values but only \(bytes.count - start) data bytes follow the header")
         }
         let t = Tensor(zeros: shape)
         bytes.withUnsafeBytes { raw in

@@ -60,8 +60,11 @@ public final class Trainer {
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.images = images
-        base = try CLIPModel(weights: weights, headWidth: configuration.headWidth)
         parameters = try VisionParameters(store: weights, headWidth: configuration.headWidth)
+        guard parameters.config.imageSize == Preprocessing.outputSize else {
+            throw EncoderError.badInput("\(weights.source): the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
+        }
+        base = try CLIPModel(weights: weights, headWidth: configuration.headWidth)
         gradients = VisionParameters(zerosLike: parameters)
         optimizer = Optimizer(settings: configuration.optimizer, like: parameters)
         let prompts = configuration.countValues.map { configuration.countTemplate.replacingOccurrences(of: "{}", with: String($0)) }
@@ -69,9 +72,6 @@ public final class Trainer {
             throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
         }
         texts = try base.encodeTexts(prompts, tokenizer: tokenizer)
-        guard parameters.config.imageSize == Preprocessing.outputSize else {
-            throw EncoderError.badInput("\(weights.source): the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
-        }
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         state = TrainingState(epoch: 0, step: 0, optimizerStep: 0, seed: configuration.seed,
                               learningRate: configuration.learningRate, optimizer: configuration.optimizer.kind.rawValue)

@@ -81,7 +81,7 @@ enum HuggingFaceNames {
             if let m = map[n] { out[tower + m] = t }
         }
         for (name, parts) in pending {
-            guard let q = parts["q"], let k = parts["k"], let v = parts["v"] else { continue }
+            guard let q = parts["q"], let k = parts["k"], let v = parts["v"], q.shape == k.shape, q.shape == v.shape else { continue }
             out[name] = concatenated([q, k, v])
         }
         return out

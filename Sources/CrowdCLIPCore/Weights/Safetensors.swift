@@ -12,7 +12,7 @@ public enum SafetensorsReader {
     public static func read(path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         let file = try MappedFile(path: path)
         let lengthBytes = try file.bytes(0, 8, what: "header length")
-        let headerLength = Int(lengthBytes.loadUnaligned(as: UInt64.self).littleEndian)
+        let headerLength = Int(exactly: lengthBytes.loadUnaligned(as: UInt64.self).littleEndian) ?? -1
         guard headerLength > 1, headerLength <= 100_000_000 else {
             throw WeightError.corrupt(file: path, reason: "header length \(headerLength) is not plausible (not a safetensors file?)")
         }
@@ -42,7 +42,8 @@ public enum SafetensorsReader {
             let (count, overflow) = shape.reduce((1, false)) { acc, d in
                 let (m, o) = acc.0.multipliedReportingOverflow(by: d); return (m, acc.1 || o)
             }
-            guard !overflow, offsets[1] - offsets[0] == count * dtype.size, offsets[0] >= 0 else {
+            let (byteCount, tooBig) = count.multipliedReportingOverflow(by: dtype.size)
+            guard !overflow, !tooBig, offsets[0] >= 0, offsets[1] >= offsets[0], offsets[0] <= file.size, offsets[1] - offsets[0] == byteCount else {
                 throw WeightError.corrupt(file: path, reason: "tensor `\(name)`: data range \(offsets) does not fit shape \(shape) of \(dtypeName)")
             }
             let bytes = try file.bytes(dataStart + offsets[0], offsets[1] - offsets[0], what: "tensor `\(name)`")

@@ -12,7 +12,8 @@ enum TorchCheckpoint {
         let prefix = String(pkl.dropLast("data.pkl".count))
         let root = try RestrictedUnpickler(file: file.path, data: try zip.data(pkl)).load()
         var found: [(String, TensorRef)] = []
-        collectTensors(stateRoot(root), prefix: "", into: &found, depth: 0)
+        var visited = Set<ObjectIdentifier>()
+        collectTensors(stateRoot(root), prefix: "", into: &found, depth: 0, visited: &visited)
         guard !found.isEmpty else { throw WeightError.corrupt(file: file.path, reason: "no tensors found in the checkpoint") }
         var tensors: [String: Tensor] = [:]
         for (name, ref) in found {
@@ -32,16 +33,21 @@ enum TorchCheckpoint {
     }
 
     /// Walks dicts and placeholder objects (TorchScript modules) collecting tensors under dotted names.
-    private static func collectTensors(_ v: PickleValue, prefix: String, into out: inout [(String, TensorRef)], depth: Int) {
+    /// Each container is visited once, so a pickle whose dicts refer to each other cannot make this loop forever.
+    private static func collectTensors(_ v: PickleValue, prefix: String, into out: inout [(String, TensorRef)], depth: Int,
+                                       visited: inout Set<ObjectIdentifier>) {
         guard depth < 64 else { return }
         switch v {
         case let .tensor(t): out.append((prefix, t))
         case let .dict(d):
+            guard visited.insert(ObjectIdentifier(d)).inserted else { return }
             for (k, value) in zip(d.keys, d.values) {
                 guard let key = k.string ?? k.int.map(String.init) else { continue }
-                collectTensors(value, prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &out, depth: depth + 1)
+                collectTensors(value, prefix: prefix.isEmpty ? key : "\(prefix).\(key)", into: &out, depth: depth + 1, visited: &visited)
             }
-        case let .object(o): collectTensors(o.state, prefix: prefix, into: &out, depth: depth + 1)
+        case let .object(o):
+            guard visited.insert(ObjectIdentifier(o)).inserted else { return }
+            collectTensors(o.state, prefix: prefix, into: &out, depth: depth + 1, visited: &visited)
         default: break
         }
     }
@@ -52,13 +58,23 @@ enum TorchCheckpoint {
         let entry = "\(prefix)data/\(r.storage.key)"
         let bytes = try archive.data(entry)
         let esize = r.storage.dtype.size
-        guard r.storage.count * esize <= bytes.count, r.offset >= 0, r.shape.allSatisfy({ $0 >= 0 }), r.stride.allSatisfy({ $0 >= 0 }) else {
+        let (storageBytes, tooBig) = r.storage.count.multipliedReportingOverflow(by: esize)
+        guard !tooBig, storageBytes <= bytes.count, r.offset >= 0, r.offset <= r.storage.count,
+              r.shape.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }), r.stride.allSatisfy({ $0 >= 0 && $0 < 1 << 40 }) else {
             throw WeightError.corrupt(file: path, reason: "tensor `\(name)`: storage `\(entry)` is shorter than its record says")
         }
-        let count = r.shape.reduce(1, *)
+        let (count, countOverflow) = r.shape.reduce((1, false)) { acc, d in
+            let (m, o) = acc.0.multipliedReportingOverflow(by: d); return (m, acc.1 || o)
+        }
+        guard !countOverflow else { throw WeightError.corrupt(file: path, reason: "tensor `\(name)` has shape \(r.shape)") }
         // The furthest element the view touches must lie inside the storage.
         var last = r.offset
-        for (d, s) in zip(r.shape, r.stride) { last += max(d - 1, 0) * s }
+        for (d, s) in zip(r.shape, r.stride) {
+            let (step, o1) = max(d - 1, 0).multipliedReportingOverflow(by: s)
+            let (sum, o2) = last.addingReportingOverflow(step)
+            guard !o1, !o2 else { throw WeightError.corrupt(file: path, reason: "tensor `\(name)` has impossible strides") }
+            last = sum
+        }
         guard count == 0 || last < r.storage.count else {
             throw WeightError.corrupt(file: path, reason: "tensor `\(name)` reaches past the end of its storage")
         }

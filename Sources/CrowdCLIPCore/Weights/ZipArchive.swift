@@ -35,14 +35,14 @@ struct ZipArchive {
         if eocd >= 20 {
             let loc = try file.bytes(eocd - 20, 20, what: "zip64 locator")
             if loc.loadUnaligned(as: UInt32.self).littleEndian == 0x0706_4B50 {
-                let z64 = Int(loc.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
+                let z64 = Self.int(loc.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian)
                 let r = try file.bytes(z64, 56, what: "zip64 end record")
                 guard r.loadUnaligned(as: UInt32.self).littleEndian == 0x0606_4B50 else {
                     throw WeightError.corrupt(file: path, reason: "bad zip64 end record")
                 }
-                count = Int(r.loadUnaligned(fromByteOffset: 32, as: UInt64.self).littleEndian)
-                cdSize = Int(r.loadUnaligned(fromByteOffset: 40, as: UInt64.self).littleEndian)
-                cdOffset = Int(r.loadUnaligned(fromByteOffset: 48, as: UInt64.self).littleEndian)
+                count = Self.int(r.loadUnaligned(fromByteOffset: 32, as: UInt64.self).littleEndian)
+                cdSize = Self.int(r.loadUnaligned(fromByteOffset: 40, as: UInt64.self).littleEndian)
+                cdOffset = Self.int(r.loadUnaligned(fromByteOffset: 48, as: UInt64.self).littleEndian)
             }
         }
         let cd = try file.bytes(cdOffset, cdSize, what: "zip central directory")
@@ -71,7 +71,8 @@ struct ZipArchive {
                 let len = Int(cd.loadUnaligned(fromByteOffset: e + 2, as: UInt16.self).littleEndian)
                 if tag == 1 {
                     var q = e + 4
-                    func next() -> Int { defer { q += 8 }; return q + 8 <= e + 4 + len ? Int(cd.loadUnaligned(fromByteOffset: q, as: UInt64.self).littleEndian) : 0 }
+                    let fieldEnd = min(e + 4 + len, extraEnd)
+                    func next() -> Int { defer { q += 8 }; return q + 8 <= fieldEnd ? Self.int(cd.loadUnaligned(fromByteOffset: q, as: UInt64.self).littleEndian) : -1 }
                     if usize == 0xFFFF_FFFF { usize = next() }
                     if csize == 0xFFFF_FFFF { csize = next() }
                     if offset == 0xFFFF_FFFF { offset = next() }
@@ -102,7 +103,7 @@ struct ZipArchive {
     }
 
     private func inflate(_ src: UnsafeRawBufferPointer, size: Int, name: String) throws -> UnsafeRawBufferPointer {
-        guard size >= 0, size < 1 << 34 else { throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` claims \(size) bytes") }
+        guard size >= 0, size < Int(UInt32.max), src.count < Int(UInt32.max) else { throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` claims \(size) bytes") }
         let out = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size, 1), alignment: 64)
         inflatedBuffers.append(out)
         var stream = z_stream()
@@ -120,6 +121,9 @@ struct ZipArchive {
         }
         return UnsafeRawBufferPointer(out)
     }
+
+    /// A 64-bit size or offset from the file as Int; values past Int.max become -1, which the bounds checks refuse.
+    static func int(_ v: UInt64) -> Int { Int(exactly: v) ?? -1 }
 
     /// Inflated entries live as long as the process needs their tensors (they are copied into float32 anyway).
     private let inflatedBuffers = InflatedBuffers()
