@@ -7,7 +7,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Fine-tune the image encoder with CrowdCLIP's ranking loss over nested crops (no labels used).",
         discussion: """
-            Writes OUTPUT/last.safetensors (loadable as --counter-weights), optimizer.safetensors, state.json \
+            Writes OUTPUT/last.safetensors (loadable as --counter-weights), the checkpoint set state.json points to \
             and log.jsonl after every epoch; --resume continues exactly where a run stopped. With --val-dataset \
             the epoch with the lowest validation MAE is also kept as best.safetensors (the test split is refused).
             """)

@@ -29,7 +29,7 @@ struct TrainingState: Codable {
     var step: Int            // optimiser steps taken
     var optimizerStep: Int
     var bestMAE: Double?
-    var weights = "last.safetensors"
+    var weights = "last.safetensors"          // the checkpoint set state.json commits to (see Trainer.checkpoint)
     var optimizerState = "optimizer.safetensors"
     var seed: UInt64
     var learningRate: Float
@@ -93,17 +93,28 @@ public final class Trainer {
         try optimizer.restore(from: try WeightLoader.load(path: path(state.optimizerState)), step: state.optimizerStep)
     }
 
-    /// Saves weights, optimiser state and `state.json`, each atomically; the weights load as `--counter-weights`.
+    /// Saves a checkpoint as one set: weights and optimiser state go to files named by the step, then
+    /// `state.json` (written atomically) switches to them — that rename is the commit point, so a crash at any
+    /// moment leaves a consistent set to resume from. Then `last.safetensors` (loadable as `--counter-weights`)
+    /// and, when asked, `best.safetensors` are refreshed, and the previous set is removed.
     func checkpoint(extraWeights: String? = nil) throws {
         let meta = ["format": "crowdclip-swift image encoder", "epoch": String(state.epoch), "step": String(state.step)]
         let named = Array(zip(parameters.names, parameters.tensors))
-        try SafetensorsWriter.write(named, metadata: meta, to: path(state.weights))
-        if let extra = extraWeights { try SafetensorsWriter.write(named, metadata: meta, to: path(extra)) }
-        try SafetensorsWriter.write(optimizer.stateTensors(), metadata: ["step": String(optimizer.step)], to: path(state.optimizerState))
+        let previous = (state.weights, state.optimizerState)
+        let weightsName = "weights-step-\(state.step).safetensors", optimizerName = "optimizer-step-\(state.step).safetensors"
+        try SafetensorsWriter.write(named, metadata: meta, to: path(weightsName))
+        try SafetensorsWriter.write(optimizer.stateTensors(), metadata: ["step": String(optimizer.step)], to: path(optimizerName))
+        state.weights = weightsName
+        state.optimizerState = optimizerName
         state.optimizerStep = optimizer.step
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(state), to: path("state.json"))
+        try SafetensorsWriter.write(named, metadata: meta, to: path("last.safetensors"))
+        if let extra = extraWeights { try SafetensorsWriter.write(named, metadata: meta, to: path(extra)) }
+        for old in [previous.0, previous.1] where old != weightsName && old != optimizerName && old.contains("-step-") {
+            try? FileManager.default.removeItem(atPath: path(old))
+        }
     }
 
     /// One optimiser step over `batch` images; returns the mean loss per image, or nil when every image of the
