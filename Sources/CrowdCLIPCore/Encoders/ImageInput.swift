@@ -15,6 +15,12 @@ public enum ImageInput {
             }
         }
         let image = try ImageIO.decode(path: path)
+        // The clip pipeline scales the shorter side to 224 before cropping: a 1×100000 strip would need a
+        // 224×22,400,000 intermediate image.
+        let (short, long) = (min(image.width, image.height), max(image.width, image.height))
+        if preprocessing == .clip && long > 200 * max(short, 1) {
+            throw ImageError.unsupported(file: path, reason: "aspect ratio \(long):\(short) is too extreme for the clip pipeline")
+        }
         let t = preprocessing.tensor(from: image)
         return t.reshaped([1] + t.shape)
     }
