@@ -80,3 +80,35 @@ final class RobustnessTests: XCTestCase {
         XCTAssertEqual(ResumeIndex.completedImages(in: path), ["a.jpg"])
     }
 }
+
+extension RobustnessTests {
+    /// 4 million nested tuples (the most a 4 MiB pickle can describe) load and are released without
+    /// overflowing the stack; the file is then refused for having no tensors.
+    func testDeeplyNestedPickleDoesNotOverflowTheStack() throws {
+        var pickle: [UInt8] = [0x80, 0x02, 0x4E]  // PROTO 2, NONE
+        pickle += [UInt8](repeating: 0x85, count: (4 << 20) - 8)  // TUPLE1 …
+        pickle += [0x2E]  // STOP
+        let path = temporary("deep") + "/deep.pt"
+        try ZipFixture.stored(["archive/data.pkl": pickle]).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try WeightLoader.load(path: path)) { XCTAssertTrue("\($0)".contains("no tensors"), "\($0)") }
+    }
+}
+
+/// A minimal stored (uncompressed) zip writer for tests.
+enum ZipFixture {
+    static func stored(_ entries: [String: [UInt8]]) -> Data {
+        var out = [UInt8](), central = [UInt8]()
+        func u16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func u32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+        for (name, data) in entries.sorted(by: { $0.key < $1.key }) {
+            let crc = 0, n = Array(name.utf8), offset = out.count  // the reader does not check CRCs
+            out += u32(0x0403_4B50) + u16(20) + u16(0) + u16(0) + u16(0) + u16(0) + u32(crc) + u32(data.count) + u32(data.count)
+                + u16(n.count) + u16(0) + n + data
+            central += u32(0x0201_4B50) + u16(20) + u16(20) + u16(0) + u16(0) + u16(0) + u16(0) + u32(crc) + u32(data.count)
+                + u32(data.count) + u16(n.count) + u16(0) + u16(0) + u16(0) + u16(0) + u32(0) + u32(offset) + n
+        }
+        let cdOffset = out.count
+        out += central + u32(0x0605_4B50) + u16(0) + u16(0) + u16(entries.count) + u16(entries.count) + u32(central.count) + u32(cdOffset) + u16(0)
+        return Data(out)
+    }
+}

@@ -4,12 +4,25 @@ import Foundation
 /// TorchScript archives such as OpenAI's `ViT-B-16.pt` (module objects whose attributes hold the parameters).
 /// All share one layout: `<archive>/data.pkl` plus one zip entry per storage, `<archive>/data/<key>`.
 enum TorchCheckpoint {
+    /// A checkpoint's object graph is small (OpenAI's ViT-L/14 pickle is well under 1 MB); the cap bounds how
+    /// deeply a crafted pickle can nest values, which the large stack below then always holds.
+    static let maxPickleBytes = 4 << 20
+
     static func load(file: MappedFile) throws -> WeightStore {
+        // Building and releasing nested pickle values recurses once per level: run on a thread whose stack
+        // fits the deepest graph `maxPickleBytes` can describe, so a crafted file cannot overflow the stack.
+        try LargeStack.run { try loadOnCurrentThread(file: file) }
+    }
+
+    private static func loadOnCurrentThread(file: MappedFile) throws -> WeightStore {
         let zip = try ZipArchive(file: file)
         guard let pkl = zip.entries.keys.filter({ $0.hasSuffix("data.pkl") }).min(by: { $0.count < $1.count }) else {
             throw WeightError.unknownFormat(file: file.path)
         }
         let prefix = String(pkl.dropLast("data.pkl".count))
+        guard let entry = zip.entries[pkl], entry.size <= maxPickleBytes else {
+            throw WeightError.unsupported(file: file.path, reason: "`\(pkl)` is larger than \(maxPickleBytes >> 20) MiB, far beyond any model's object graph")
+        }
         let root = try RestrictedUnpickler(file: file.path, data: try zip.data(pkl)).load()
         var found: [(String, TensorRef)] = []
         var visited = Set<ObjectIdentifier>()
@@ -100,5 +113,23 @@ enum TorchCheckpoint {
             while d >= 0 { index[d] += 1; if index[d] < r.shape[d] { break }; index[d] = 0; d -= 1 }
         }
         return out
+    }
+}
+
+/// Runs work on a thread with a 2 GiB stack (reserved address space; only touched pages use memory).
+enum LargeStack {
+    private final class Box<T>: @unchecked Sendable { var result: Result<T, Error>? }
+
+    static func run<T>(_ body: @escaping () throws -> T) throws -> T {
+        let box = Box<T>()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            box.result = Result { try body() }
+            done.signal()
+        }
+        thread.stackSize = 2 << 30
+        thread.start()
+        done.wait()
+        return try box.result!.get()
     }
 }
