@@ -181,7 +181,7 @@ final class TrainerTests: XCTestCase {
     func testLossFalls() throws {
         let (images, out) = try workspace("falls")
         var losses: [Float] = []
-        try trainer(images, out, steps: nil, epochs: 6, lr: 3e-4).run { losses.append($0.loss) }
+        try trainer(images, out, steps: nil, epochs: 6, lr: 3e-4).run(report: { losses.append($0.loss) })
         XCTAssertEqual(losses.count, 6)
         XCTAssertLessThan(losses.last!, losses.first!, "\(losses)")
     }

@@ -23,7 +23,7 @@ public indirect enum MATValue: Sendable, Equatable {
     public subscript(index i: Int) -> MATValue? {
         switch self {
         case let .cell(_, items): return i < items.count ? items[i] : nil
-        case let .structure(shape, elements): return i < elements.count ? .structure(shape: [1, 1], elements: [elements[i]]) : nil
+        case let .structure(_, elements): return i < elements.count ? .structure(shape: [1, 1], elements: [elements[i]]) : nil
         default: return i == 0 ? self : nil
         }
     }

@@ -34,7 +34,7 @@ public final class Optimizer {
         let rhoInf = 2 / (1 - b2) - 1
         let rhoT = rhoInf - 2 * t * Foundation.pow(b2, t) / bc2d
         let rect = Float(rhoT > 5 ? ((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot() : 0)
-        let bc1 = Float(bc1d), bc2 = Float(bc2d)
+        let bc1 = Float(bc1d)
         for (k, param) in parameters.tensors.enumerated() {
             let p = param.pointer, g = gradients.tensors[k].pointer, m = first.tensors[k].pointer, v = second.tensors[k].pointer
             let count = param.count

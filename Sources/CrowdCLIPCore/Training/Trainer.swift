@@ -209,7 +209,7 @@ public struct SplitMixRNG: RandomNumberGenerator {
 final class LogFile {
     let handle: FileHandle
     init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
         h.seekToEndOfFile()
         handle = h
