@@ -63,6 +63,7 @@ struct TrainCommand: ParsableCommand {
             for (p, why) in problems { printError("\(p): \(why)") }
             files = found
         }
+        guard !files.isEmpty else { throw ValidationError("no training images in \(images)") }
         var c = TrainingConfiguration()
         c.epochs = epochs; c.learningRate = lr; c.batchImages = batchImages; c.maxSteps = maxSteps; c.seed = seed
         c.augment = !noAugment; c.headWidth = models.headWidth
