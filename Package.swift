@@ -22,14 +22,12 @@ let package = Package(
             name: "CCrowdShims",
             dependencies: ["CJPEG", "CPNG"],
             path: "Sources/CCrowdShims",
-            cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]
         ),
         .target(
             name: "CrowdCLIPCore",
             dependencies: ["CCrowdShims", "CJPEG", "CPNG", "CZlib"],
-            path: "Sources/CrowdCLIPCore",
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            path: "Sources/CrowdCLIPCore"
         ),
         .executableTarget(
             name: "crowdclip",
