@@ -44,7 +44,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CrowdCLIPCoreTests",
-            dependencies: ["CrowdCLIPCore"],
+            dependencies: ["CrowdCLIPCore", "crowdclip"],  // the CLI tests run the built executable
             path: "Tests/CrowdCLIPCoreTests"
         ),
     ],
