@@ -10,6 +10,8 @@ final class EncoderParityTests: XCTestCase {
         let prompts: [String]?
         let text_features: [[Float]]
         let logit_scale: Float
+        /// Zero-shot probabilities (full-size reference only).
+        let probabilities: [[Float]]?
     }
 
     static func reference(_ name: String) throws -> Reference {

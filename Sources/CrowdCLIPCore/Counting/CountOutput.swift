@@ -64,11 +64,6 @@ public enum JSON {
         if v.isFinite && v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
         return String(format: "%.4f", v)
     }
-
-    /// A float array as `[a,b,…]` with enough digits to round-trip float32.
-    public static func floats(_ values: UnsafeBufferPointer<Float>) -> String {
-        "[" + values.map { String(format: "%.9g", $0) }.joined(separator: ",") + "]"
-    }
 }
 
 public enum CSV {
