@@ -45,6 +45,8 @@ public final class Trainer {
     let parameters: VisionParameters
     let gradients: VisionParameters
     let optimizer: Optimizer
+    /// Activation buffers (≈0.8 GB for ViT-B/16), allocated once: every forward overwrites them completely.
+    private lazy var net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
     let texts: Tensor
     let images: [String]
     let base: CLIPModel
@@ -132,7 +134,6 @@ public final class Trainer {
                 onSkip(imagePath, "\(error)")
                 continue
             }
-            let net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
             let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
             net.backward(result.featureGradient, into: gradients)
             total += result.loss

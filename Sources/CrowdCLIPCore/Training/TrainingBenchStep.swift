@@ -4,6 +4,7 @@ import Foundation
 public final class TrainingBenchStep {
     let parameters: VisionParameters, gradients: VisionParameters, optimizer: Optimizer
     let crops: Tensor, texts: Tensor
+    private lazy var net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
 
     public init(weights path: String, headWidth: Int = 64) throws {
         parameters = try VisionParameters(store: try WeightLoader.load(path: path), headWidth: headWidth)
@@ -21,7 +22,6 @@ public final class TrainingBenchStep {
     @discardableResult
     public func run() throws -> Float {
         gradients.zero()
-        let net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
         let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
         net.backward(result.featureGradient, into: gradients)
         optimizer.update(parameters, gradients: gradients, lr: 1e-6)
