@@ -8,7 +8,7 @@ struct CrowdCLIPCommand: ParsableCommand {
         commandName: "crowdclip",
         abstract: "Unsupervised crowd counting with CLIP (CrowdCLIP, CVPR 2023), native on the CPU.",
         subcommands: [
-            CountCommand.self, EvalCommand.self, TrainCommand.self,
+            CountCommand.self, EvalCommand.self, MergeCommand.self, TrainCommand.self,
             EmbedCommand.self, SimilarityCommand.self, TokenizeCommand.self, InfoCommand.self,
         ]
     )
