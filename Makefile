@@ -80,3 +80,8 @@ eval: release
 
 clean:
 	rm -rf .build out
+
+# Sharded counting on a real single-node Slurm (Tools/slurm/check.sh; root; installs slurm-wlm and munge; not in CI).
+.PHONY: slurm-check
+slurm-check: release
+	Tools/slurm/check.sh

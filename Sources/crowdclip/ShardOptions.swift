@@ -1,0 +1,52 @@
+import ArgumentParser
+import CrowdCLIPCore
+import Foundation
+
+/// `--shard I/N` / `--shard auto` / `--shards N` for `count` and `eval`: this process takes one shard of the batch.
+struct ShardOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Take only shard I of N (I counted from 0), or `auto`: from a Slurm job array or a Kubernetes Indexed Job.",
+        discussion: "An image's shard is a stable hash of its path relative to the argument it was found under (see "
+            + "Docs/scaling.md). `auto` reads SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT (or SLURM_ARRAY_TASK_MIN "
+            + "and _MAX), or JOB_COMPLETION_INDEX with --shards N. Join the shard outputs with `crowdclip merge`.",
+        valueName: "I/N|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("The number of shards, for --shard auto in a Kubernetes Indexed Job (its completions).", valueName: "N"))
+    var shards: Int?
+
+    func validate() throws {
+        if shards != nil && shard == nil { throw ValidationError("--shards goes with --shard auto") }
+        _ = try spec()
+    }
+
+    /// nil when the whole batch is this process's.
+    func spec() throws -> ShardSpec? {
+        guard let shard else { return nil }
+        do { return try ShardSpec.parse(shard, shards: shards) } catch let error as ShardError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// This shard's images from the command-line inputs, and the inputs that cannot be read (every shard reports
+    /// those; `owned` says whether this shard writes its error record, so that a merge holds it once).
+    func images(from arguments: [String]) throws -> (images: [String], problems: [(input: String, why: String, owned: Bool)]) {
+        guard let spec = try spec() else {
+            let (images, problems) = ImageInputs.expand(arguments)
+            return (images, problems.map { ($0.0, $0.1, true) })
+        }
+        var images: [String] = [], problems: [(String, String, Bool)] = []
+        for argument in arguments {
+            let (found, bad) = ImageInputs.expand([argument])
+            images += spec.select(found) { ShardKey.key(image: $0, argument: argument) }
+            problems += bad.map { ($0.0, $0.1, spec.contains(key: ShardKey.key(image: $0.0, argument: $0.0))) }
+        }
+        return (images, problems)
+    }
+
+    /// This shard's samples of a dataset, keyed by their path relative to the dataset's root.
+    func samples(_ samples: [DatasetSample], root: String) throws -> [DatasetSample] {
+        guard let spec = try spec() else { return samples }
+        return spec.select(samples) { ShardKey.key(image: $0.imagePath, argument: root) }
+    }
+}
