@@ -55,18 +55,15 @@ public enum ShardMerge {
             if let header = first.header { result.lines.append(header) }
         }
 
-        var kept: [String: ShardOutput.Record] = [:]
-        var files: [String: [String]] = [:]
-        for shard in shards {
+        // One record per identity; the files of an identity are kept only when there are several (rare).
+        var kept: [String: (record: ShardOutput.Record, file: Int)] = [:]
+        var files: [String: [Int]] = [:]
+        for (f, shard) in shards.enumerated() {
             result.malformed += shard.problems
             for record in shard.records {
-                if let old = kept[record.identity] {
-                    if !files[record.identity, default: []].contains(shard.file) { files[record.identity, default: []].append(shard.file) }
-                    if !record.failed || old.failed { kept[record.identity] = record }
-                } else {
-                    kept[record.identity] = record
-                    files[record.identity] = [shard.file]
-                }
+                guard let old = kept[record.identity] else { kept[record.identity] = (record, f); continue }
+                if old.file != f, !(files[record.identity]?.contains(f) ?? false) { files[record.identity, default: [old.file]].append(f) }
+                if !record.failed || old.record.failed { kept[record.identity] = (record, old.file) }
             }
         }
 
@@ -74,20 +71,20 @@ public enum ShardMerge {
         if let expected {
             var seen: Set<String> = []
             for input in expected where seen.insert(input.identity).inserted {
-                if let k = kept.removeValue(forKey: input.identity) { ordered.append(k) } else { result.missing.append(input.image) }
+                if let k = kept.removeValue(forKey: input.identity) { ordered.append(k.record) } else { result.missing.append(input.image) }
             }
-            let extra = naturallySorted(Array(kept.values))
+            let extra = naturallySorted(kept.values.map(\.record))
             result.unexpected = extra.map(\.image)
             ordered += extra
         } else {
-            ordered = naturallySorted(Array(kept.values))
+            ordered = naturallySorted(kept.values.map(\.record))
         }
 
         for record in ordered {
             result.lines.append(record.line)
             result.records += 1
             if record.failed { result.failed += 1 }
-            if let fileList = files[record.identity], fileList.count > 1 { result.duplicated.append((record.image, fileList)) }
+            if let list = files[record.identity] { result.duplicated.append((record.image, list.map { shards[$0].file })) }
             if result.kind == .evalCSV, let count = record.count {
                 if let gt = record.groundTruth { result.metrics.add(predicted: count, groundTruth: gt) } else { result.unlabelled += 1 }
             }

@@ -69,19 +69,26 @@ public struct ShardOutput: Sendable {
         throw ShardMergeError.unknownFormat(file: path, firstLine: String(head.prefix(80)))
     }
 
+    /// The fields a merge needs; the rest of the line (the patches) is checked as JSON and copied as it is.
+    private struct CountLine: Decodable {
+        let image: String
+        let path: String?
+        let count: Double?
+        let error: String?
+    }
+
     private static func readJSONL(path: String, lines: [String]) -> ShardOutput {
         var records: [Record] = [], problems: [String] = []
+        let decoder = JSONDecoder()
         for (i, line) in lines.enumerated() where !line.isEmpty {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let image = object["image"] as? String else {
+            guard let fields = try? decoder.decode(CountLine.self, from: Data(line.utf8)) else {
                 problems.append(problem(path, i, lines, "not a count record (a JSON object with \"image\")"))
                 continue
             }
-            let failed = object["count"] == nil
-            if failed && object["error"] == nil { problems.append(problem(path, i, lines, "neither \"count\" nor \"error\"")); continue }
-            let identity = (object["path"] as? String) ?? canonicalPath(image) ?? image
-            records.append(Record(image: image, identity: identity, line: line, failed: failed, groundTruth: nil,
-                                  count: (object["count"] as? NSNumber)?.doubleValue, lineNumber: i + 1))
+            let failed = fields.count == nil
+            if failed && fields.error == nil { problems.append(problem(path, i, lines, "neither \"count\" nor \"error\"")); continue }
+            records.append(Record(image: fields.image, identity: fields.path ?? canonicalPath(fields.image) ?? fields.image, line: line,
+                                  failed: failed, groundTruth: nil, count: fields.count, lineNumber: i + 1))
         }
         return ShardOutput(file: path, kind: .countJSONL, header: nil, records: records, problems: problems)
     }
