@@ -7,8 +7,11 @@ import Foundation
 /// j better than the smaller crop i does (PyTorch's `MarginRankingLoss` with margin 0, summed as the official
 /// code does).
 public enum RankingLoss {
+    /// The loss of one image's crops, the logits it came from, and its gradient.
     public struct Result {
+        /// The summed hinge terms.
         public let loss: Float
+        /// `logits[i][j]`: crop i against count prompt j, at the model's logit scale.
         public let logits: [[Float]]
         /// d(loss)/d(unnormalised image features), `[N, E]`.
         public let featureGradient: Tensor
