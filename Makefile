@@ -92,7 +92,7 @@ install-check:
 	Tools/check_install.sh
 
 # Static HTML of the CrowdCLIPCore DocC catalog (swift-docc-plugin), in out/docs.
-docs:
+docs: deps
 	@mkdir -p out
 	$(SWIFT) package --allow-writing-to-directory out/docs generate-documentation --target CrowdCLIPCore \
 	  --output-path out/docs --transform-for-static-hosting

@@ -19,8 +19,12 @@ text="There are 20 persons in the crowd"
 
 echo "== copying the checkout to $work/checkout"
 mkdir -p "$work/checkout" "$work/keep" "$work/elsewhere"
-(cd "$repo" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
-    [ -e "$f" ] && cp --parents -p "$f" "$work/checkout/"; done)
+if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$repo" && git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+        [ -e "$f" ] && cp --parents -p "$f" "$work/checkout/"; done)
+else  # an unpacked archive: everything but build products
+    tar -C "$repo" --exclude=./.build --exclude=./out --exclude=./.venv -cf - . | tar -C "$work/checkout" -xf -
+fi
 # What the runs below need from the checkout, kept outside it.
 cp "$repo/Tests/Fixtures/models/tiny-p16.safetensors" "$repo/Tests/Fixtures/counting/counter-visual.safetensors" \
    "$repo/Docs/samples/street-crowd.jpg" "$work/keep/"

@@ -38,9 +38,13 @@ public final class CrowdCounter: @unchecked Sendable {
     private let crowdTexts: Tensor, headsTexts: Tensor, countTexts: Tensor
     private let crowdTarget: Int, headsTarget: Int
 
+    /// A counter for `configuration`; every prompt is encoded here, once.
     /// - Parameters:
     ///   - base: the original CLIP (both towers): filters patches and encodes every prompt.
     ///   - counter: the fine-tuned image encoder that picks the count prompt; the base one when nil.
+    ///   - tokenizer: tokenizes the prompts (usually `CLIPTokenizer.standard()`).
+    ///   - configuration: the grid, prompts and aggregation (the paper's by default).
+    /// - Throws: `CountingError.invalidConfiguration` when the configuration or the models cannot work together.
     public init(base: CLIPModel, counter: CLIPModel? = nil, tokenizer: CLIPTokenizer,
                 configuration: CountingConfiguration = .init()) throws {
         try configuration.validate()

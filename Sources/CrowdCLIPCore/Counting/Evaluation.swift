@@ -21,8 +21,13 @@ public final class Evaluation {
     /// An evaluation that counts with `counter`.
     public init(counter: CrowdCounter) { self.counter = counter }
 
-    /// - Parameter row: called with each result as soon as it is known (for a per-image CSV).
+    /// Counts every sample and scores the labelled ones; an image that fails is reported and skipped.
     /// An error thrown by `row` (the per-image CSV could not be written) stops the evaluation.
+    /// - Parameters:
+    ///   - samples: the images and their labels, from `DatasetReader`.
+    ///   - row: called with each result as soon as it is known (for a per-image CSV).
+    ///   - onFailure: called with the image path and the message for each image that could not be counted.
+    ///   - progress: called after each image with (done, total, the metrics so far).
     public func run(_ samples: [DatasetSample], row: (Row) throws -> Void = { _ in }, onFailure: (String, String) -> Void = { _, _ in },
                     progress: (Int, Int, CountingMetrics) -> Void = { _, _, _ in }) throws -> Report {
         var report = Report()

@@ -54,6 +54,7 @@ public enum DatasetReader {
     }
 
     /// - Parameters:
+    ///   - kind: the dataset's layout.
     ///   - root: the dataset's top folder (for `list`, the list file).
     ///   - split: train/val/test as the dataset has them; nil means test (all for UCF_CC_50 and lists).
     ///   - fold: UCF_CC_50's usual 5-fold split: fold K holds images 10(K−1)+1 … 10K.

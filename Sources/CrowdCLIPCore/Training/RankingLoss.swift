@@ -20,6 +20,7 @@ public enum RankingLoss {
     /// - Parameters:
     ///   - features: unnormalised image features `[N, E]`, crops sorted from smallest to largest.
     ///   - texts: L2-normalised text features `[N, E]` for the matching counts, smallest first.
+    ///   - scale: the logit scale (`exp(logit_scale)`, 100 for OpenAI's models).
     public static func evaluate(features: Tensor, texts: Tensor, scale: Float = 100) -> Result {
         let n = features.shape[0], e = features.shape[1]
         precondition(texts.shape == [n, e], "one count prompt per crop")
