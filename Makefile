@@ -1,9 +1,9 @@
 # CrowdCLIP in Swift — set-up, tests, benchmarks and reproduction runs.
 # On a fresh Debian machine: `make test` (deps, build, suite); `make demo` (deps, `make weights`, counts
 # Docs/samples; offline it stops with the weights message and `make demo-tiny` runs the tiny test models);
-# `make install [PREFIX=/usr/local]` / `make uninstall`; `make docs` (DocC HTML in out/docs).
+# `make install [PREFIX=/usr/local] [STATIC=1]` / `make uninstall`; `make docs` (DocC HTML in out/docs).
 # test, demo, demo-tiny and install share one release build (TESTED_BUILD: the test flags), so none of them
-# rebuilds what another built.
+# rebuilds what another built (install STATIC=1 builds apart, in .build/static).
 
 SWIFT      ?= swift
 VENV       ?= .venv
@@ -18,6 +18,14 @@ PREFIX     ?= /usr/local
 BUNDLE     := CrowdCLIP_CrowdCLIPCore.resources
 BUNDLE_FILES := bpe_simple_vocab_16e6.txt.gz LICENSE-bpe-vocab.md
 INSTALLED  := $(PREFIX)/bin/crowdclip $(addprefix $(PREFIX)/share/crowdclip/$(BUNDLE)/,$(BUNDLE_FILES))
+# `make install STATIC=1`: the Swift runtime linked in, for machines without the toolchain (its own build).
+ifdef STATIC
+INSTALL_FROM := .build/static/release
+INSTALL_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build/static --product crowdclip
+else
+INSTALL_FROM := .build/release
+INSTALL_BUILD = $(TESTED_BUILD) --product crowdclip
+endif
 
 .PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean
 
@@ -71,12 +79,13 @@ weights:
 
 # Installs $(PREFIX)/bin/crowdclip and the vocabulary bundle beside it in $(PREFIX)/share/crowdclip/; sudo is
 # used only when $(PREFIX) is not writable. `make uninstall` removes exactly those files.
-install: tested-crowdclip
+install: deps
+	$(INSTALL_BUILD)
 	@set -e; s=""; d="$(PREFIX)"; while [ ! -e "$$d" ]; do d=$$(dirname "$$d"); done; \
 	[ -w "$$d" ] || s=sudo; \
 	$$s install -d "$(PREFIX)/bin" "$(PREFIX)/share/crowdclip/$(BUNDLE)"; \
-	$$s install -m 755 $(CROWDCLIP) "$(PREFIX)/bin/crowdclip"; \
-	for f in $(BUNDLE_FILES); do $$s install -m 644 ".build/release/$(BUNDLE)/$$f" "$(PREFIX)/share/crowdclip/$(BUNDLE)/$$f"; done; \
+	$$s install -m 755 $(INSTALL_FROM)/crowdclip "$(PREFIX)/bin/crowdclip"; \
+	for f in $(BUNDLE_FILES); do $$s install -m 644 "$(INSTALL_FROM)/$(BUNDLE)/$$f" "$(PREFIX)/share/crowdclip/$(BUNDLE)/$$f"; done; \
 	printf 'installed %s\n' $(INSTALLED)
 
 uninstall:

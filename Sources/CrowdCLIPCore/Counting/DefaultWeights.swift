@@ -2,8 +2,8 @@ import Foundation
 
 /// Finds the CLIP weights to use when none are named: `$CROWDCLIP_WEIGHTS`, else, in a `Weights/` folder above
 /// the executable or the working directory, what `make weights` saves (`ViT-B-16.pt`, the Hugging Face folder
-/// `clip-vit-base-patch16/`, open_clip's `vit_base_patch16_clip_224.openai.safetensors`), else the only other
-/// weights file there.
+/// `clip-vit-base-patch16/`, open_clip's `vit_base_patch16_clip_224.openai.safetensors`), else the first other
+/// weights file there by name.
 public enum DefaultWeights {
     /// The message of `CountingError.noWeights`: how to get weights, or name them.
     public static let howToGetThem = """
