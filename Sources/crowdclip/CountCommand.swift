@@ -56,6 +56,16 @@ struct CountCommand: ParsableCommand {
     }
 
     func run() throws {
+        let (summary, problems, format) = try countAll()
+        // After the batch, so the input list and the resume index are freed before compaction reads the file.
+        if resume, let output {
+            let dropped = try CountOutputFile.compact(path: output, format: format)
+            if dropped > 0 { printError("\(output): kept one record per image (\(dropped) superseded line(s) removed)") }
+        }
+        if summary.failed > 0 || problems > 0 { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
+    }
+
+    private func countAll() throws -> (BatchCounting.Summary, problems: Int, CountOutputFormat) {
         let configuration = try counting.configuration()
         let expansion = ImageInputs.expand(inputs, recursive: recursive)
         // The arguments here; preflight checks what the folders hold.
@@ -82,11 +92,7 @@ struct CountCommand: ParsableCommand {
             .run(expansion.images, resume: index ?? ResumeIndex(), onFailure: { _, message in printError(message) },
                  progress: { bar.update(done: $0.done, total: $0.total, skipped: $0.skipped) })
         if summary.skipped > 0 { printError("skipped \(summary.skipped) image(s) already counted in \(output!)") }
-        if resume, let output {
-            let dropped = try CountOutputFile.compact(path: output, format: format)
-            if dropped > 0 { printError("\(output): kept one record per image (\(dropped) superseded line(s) removed)") }
-        }
-        if summary.failed > 0 || !expansion.problems.isEmpty { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
+        return (summary, expansion.problems.count, format)
     }
 }
 

@@ -56,24 +56,24 @@ public enum ImageInputs {
             }
             // Symlinked folders are not followed (no cycles); symlinked files are images like any other.
             if folderEntry ? recursive : hasImageExtension(name) {
-                names.append(bytes: name)
+                names.append(name: name, in: "")
                 isFolder.append(folderEntry)
             }
         }
         closedir(dir)
-        let prefix = Array((folder.hasSuffix("/") ? folder : folder + "/").utf8)
-        for i in names.naturalOrder() {
+        let prefix = folder.hasSuffix("/") ? folder : folder + "/"
+        for i in names.naturalOrder().lazy.map(Int.init) {
             let name = names.slice(i)
             guard let text = String(validating: name, as: UTF8.self) else {
-                let shown = String(decoding: prefix, as: UTF8.self) + name.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+                let shown = prefix + name.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
                 out.problems.append((shown, "the file name is not valid UTF-8 (bytes shown as \\xNN), which the output formats cannot name: rename it"))
                 continue
             }
-            let path = String(decoding: prefix, as: UTF8.self) + text
+            let path = prefix + text
             if isFolder[i] {
                 if let why = walk(path, recursive: true, skipping: files, into: &out) { out.problems.append((path, why)) }
             } else if files.isEmpty || !files.contains(CanonicalPath.of(path) ?? path) {
-                out.images.append(prefix: prefix, bytes: name)
+                out.images.append(name: name, in: prefix)
             }
         }
         return nil

@@ -1,8 +1,11 @@
 import Foundation
 
-/// Many paths in one byte buffer: a folder of 100,000 images costs its bytes plus 4 bytes per path, not a
-/// heap string each, so a batch's memory hardly grows with its length.
+/// Many paths in one byte buffer, each folder's path stored once: a folder of 100,000 images costs the bytes of
+/// their names plus 4 bytes each, not a heap string per path, so a batch's memory hardly grows with its length.
 public struct PathList: RandomAccessCollection, Sendable {
+    /// A run of entries sharing a folder prefix ("" for paths appended whole), from entry `first` on.
+    private struct Run: Sendable { let prefix: String; let first: Int }
+    private var runs: [Run] = []
     private var bytes: [UInt8] = []
     private var ends: [UInt32] = []
 
@@ -13,29 +16,34 @@ public struct PathList: RandomAccessCollection, Sendable {
     public var endIndex: Int { ends.count }
 
     public subscript(i: Int) -> String {
-        String(decoding: bytes[start(i)..<Int(ends[i])], as: UTF8.self)
+        // The last run starting at or before i.
+        var lo = 0, hi = runs.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if runs[mid].first <= i { lo = mid } else { hi = mid - 1 }
+        }
+        return runs[lo].prefix + String(decoding: slice(i), as: UTF8.self)
     }
 
-    public mutating func append(_ path: String) { append(bytes: Array(path.utf8)) }
+    public mutating func append(_ path: String) { append(name: Array(path.utf8), in: "") }
 
-    mutating func append<C: Collection>(bytes path: C) where C.Element == UInt8 {
-        bytes.append(contentsOf: path)
-        ends.append(UInt32(bytes.count))
-    }
-
-    mutating func append(prefix: [UInt8], bytes path: ArraySlice<UInt8>) {
-        bytes.append(contentsOf: prefix)
-        bytes.append(contentsOf: path)
+    /// Appends `prefix + name`.
+    mutating func append<C: Collection>(name: C, in prefix: String) where C.Element == UInt8 {
+        if runs.last?.prefix != prefix { runs.append(Run(prefix: prefix, first: ends.count)) }
+        bytes.append(contentsOf: name)
         ends.append(UInt32(bytes.count))
     }
 
     private func start(_ i: Int) -> Int { i == 0 ? 0 : Int(ends[i - 1]) }
 
+    /// The bytes of entry `i` after its folder prefix.
     func slice(_ i: Int) -> ArraySlice<UInt8> { bytes[start(i)..<Int(ends[i])] }
 
     /// The order of the entries in natural order (IMG_2 before IMG_10), without building strings.
-    func naturalOrder() -> [Int] {
-        Array(indices).sorted { NaturalOrder.less(slice($0), slice($1)) }
+    func naturalOrder() -> [UInt32] {
+        var order = (0..<UInt32(ends.count)).map { $0 }
+        order.sort { NaturalOrder.less(slice(Int($0)), slice(Int($1))) }
+        return order
     }
 }
 

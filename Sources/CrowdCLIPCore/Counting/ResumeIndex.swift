@@ -135,7 +135,12 @@ enum RecordLines {
         }
     }
 
-    static func key(path: String?, image: String) -> PathKey { path.map { PathKey($0) } ?? PathKey("\u{0}missing:" + image) }
+    /// A record without a path (its file did not exist then, or an older crowdclip wrote it) is matched by what
+    /// its image name resolves to now, else by the name itself.
+    static func key(path: String?, image: String) -> PathKey {
+        if let path { return PathKey(path) }
+        return CanonicalPath.of(image).map { PathKey($0) } ?? PathKey("\u{0}missing:" + image)
+    }
 }
 
 extension RecordLines.MismatchReason: @unchecked Sendable {}
