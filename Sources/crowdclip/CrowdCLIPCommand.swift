@@ -33,15 +33,18 @@ struct CrowdCLIPCommand: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(e.message)\nUsage: \(usageString(for: type(of: command)))\n".utf8))
             Foundation.exit(ExitStatus.usage.rawValue)
         } catch {
-            printError("\(error)")
-            Foundation.exit(ExitStatus.forError(error).rawValue)
+            if let status = ExitStatus.forDomainError(error) {
+                printError("\(error)")
+                Foundation.exit(status.rawValue)
+            }
+            finishParsing(error)  // --help inside a subcommand, and anything the parser knows
         }
         Foundation.exit(0)
     }
 
     private static func finishParsing(_ error: Error) -> Never {
         let code = exitCode(for: error)
-        if code == .success { exit(withError: error) }  // --help, --version
+        guard code == .validationFailure else { exit(withError: error) }  // --help (0), an unexpected error (1)
         FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
         Foundation.exit(ExitStatus.usage.rawValue)
     }

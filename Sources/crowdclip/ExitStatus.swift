@@ -27,8 +27,8 @@ enum ExitStatus: Int32, CaseIterable {
             + "\n  128+N  killed by signal N (130: interrupted with Ctrl-C)"
     }
 
-    /// The status for an error that reached the top level (argument errors are handled by the caller).
-    static func forError(_ error: Error) -> ExitStatus {
+    /// The status for a CrowdCLIPCore error that reached the top level; nil for the parser's own errors.
+    static func forDomainError(_ error: Error) -> ExitStatus? {
         switch error {
         case is OutputFileError: return .output
         case let e as TrainingError: return e.isOutputProblem ? .output : .nothingDone
@@ -40,7 +40,8 @@ enum ExitStatus: Int32, CaseIterable {
         case let e as ImageError:
             if case .cannotWrite = e { return .output }
             return .someInputsFailed
-        default: return .someInputsFailed
+        case is MATFile.FormatError: return .nothingDone
+        default: return nil
         }
     }
 }

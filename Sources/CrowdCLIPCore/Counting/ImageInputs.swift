@@ -26,7 +26,8 @@ public enum ImageInputs {
                 continue
             }
             guard (st.st_mode & S_IFMT) == S_IFDIR else {
-                if files.insert(CanonicalPath.of(input) ?? input).inserted { out.images.append(input) }
+                let identity = CanonicalPath.of(input) ?? input
+                if files.insert(identity).inserted && !expanded(identity, folders: folders, recursive: recursive) { out.images.append(input) }
                 continue
             }
             guard folders.insert(CanonicalPath.resolved(input) ?? input).inserted else { continue }
@@ -77,6 +78,18 @@ public enum ImageInputs {
             }
         }
         return nil
+    }
+
+    /// Whether a folder expanded earlier already gave this file.
+    private static func expanded(_ file: String, folders: Set<String>, recursive: Bool) -> Bool {
+        let name = (file as NSString).lastPathComponent
+        guard !name.hasPrefix("."), hasImageExtension(Array(name.utf8)) else { return false }
+        var folder = (file as NSString).deletingLastPathComponent
+        while true {
+            if folders.contains(folder) { return true }
+            guard recursive, folder != "/", !folder.isEmpty else { return false }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
     }
 
     /// Whether any image lies in a subfolder (stops at the first), for the hint to add --recursive.
