@@ -12,7 +12,7 @@ WEIGHTS_URL    := https://openaipublic.azureedge.net/clip/models/5806e77cd80f8b5
 WEIGHTS_SHA256 := 5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f
 WEIGHTS_FILE   := Weights/ViT-B-16.pt
 
-.PHONY: deps build release test bench demo weights fixtures venv parity-full eval clean
+.PHONY: deps build release test bench demo weights fixtures venv parity-full eval clean soak
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -77,6 +77,12 @@ eval: release
 	@mkdir -p out
 	$(CROWDCLIP) eval --dataset $(DATASET) --root $(ROOT) --split $(SPLIT) --grid $(GRID) \
 	  $(if $(COUNTER),--counter-weights $(COUNTER)) --output out/eval-$(DATASET)-$(SPLIT).csv
+
+# Soak of `crowdclip count` (not in CI): N symlinked images, three SIGKILLs with resumes, then one record per
+# input, no broken line, an error record per bad file, and peak RSS within 10 % of N=1000 (Docs/reliability.md).
+N ?= 100000
+soak: release
+	nice -n 10 python3 Tools/soak.py $(N)
 
 clean:
 	rm -rf .build out

@@ -74,6 +74,7 @@ struct CountCommand: ParsableCommand {
         if resume && format == .table { throw ValidationError("--resume reads jsonl or csv output; a table cannot be resumed") }
         // Everything about the output that can be checked is checked before the weights load.
         let index = try output.map { try CountOutputFile.preflight(path: $0, format: format, inputs: expansion.images, resume: resume) }
+        if let visualize { try BatchCounting.preparePictureFolder(visualize) }
         let counter = try counterOptions.makeCounter(models: models, configuration: configuration)
         let sink = try output.map { try CountOutputFile(path: $0, format: format, continuing: resume ? index : nil) }
             ?? (try CountOutputFile(standardOutputIn: format))

@@ -24,11 +24,12 @@ public final class BatchCounting {
         self.format = format
         self.visualizeDirectory = visualizeDirectory
         self.write = write
-        if let dir = visualizeDirectory {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw ImageError.cannotWrite(file: dir, reason: "cannot create the picture folder: \(error.localizedDescription)")
-            }
-        }
+        if let dir = visualizeDirectory { try Self.preparePictureFolder(dir) }
+    }
+
+    /// Creates the `--visualize` folder and checks it is writable (callers do this before loading weights).
+    public static func preparePictureFolder(_ dir: String) throws {
+        try Folders.create(dir, what: "cannot create the picture folder")
     }
 
     /// - Parameters:

@@ -95,11 +95,9 @@ public final class Trainer {
     /// Creates the output folder and checks it can be written, before any weights load. A fresh run refuses a
     /// folder holding an earlier run (its log would mix with the new one) unless `resume` or `force`.
     public static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            let code = (error as NSError).userInfo[NSUnderlyingErrorKey].flatMap { ($0 as? NSError)?.code } ?? Int(EACCES)
-            throw TrainingError.cannotWrite(directory, reason: String(cString: strerror(Int32(code))))
+        do { try Folders.create(directory, what: "cannot create the output folder") } catch let OutputFileError.cannotWrite(file, reason) {
+            throw TrainingError.cannotWrite(file, reason: reason)
         }
-        guard access(directory, W_OK) == 0 else { throw TrainingError.cannotWrite(directory, reason: String(cString: strerror(errno))) }
         let earlier = runFiles(in: directory)
         guard !resume, !earlier.isEmpty else { return }
         guard force else { throw TrainingError.earlierRun(directory, files: earlier) }
