@@ -66,7 +66,7 @@ def run(binary, folder, out, resume, kill_at_lines=None, grid="1"):
             _, _, usage = os.wait4(p.pid, 0)
             p.returncode = -9
             return "killed", usage.ru_maxrss, time.time() - start
-        time.sleep(0.05 if kill_at_lines is not None else 0.2)
+        time.sleep(0.1 if kill_at_lines is not None else 0.5)
 
 
 def soak(binary, n, work, seed, grid):

@@ -109,6 +109,7 @@ public final class CountOutputFile {
         guard format != .table else { return 0 }
         struct Entry { let key: PathKey; let line: Int32; let counted: Bool }
         var entries: [Entry] = [], lines = 0, header = 0
+        entries.reserveCapacity(RecordLines.count(path))
         _ = try RecordLines.scan(path, { line, _ in
             defer { lines += 1 }
             if lines == 0 && format == .csv && line == CountOutputFormat.csvHeader { header = 1; return true }

@@ -42,6 +42,7 @@ public struct ResumeIndex: Sendable {
     public init(readingFile path: String, expected: CountOutputFormat) throws {
         var found: CountOutputFormat?
         var keys: [PathKey] = []
+        keys.reserveCapacity(RecordLines.count(path))  // sized once: growing by doubling would hold two copies
         var complete = 0, total = 0
         var mismatch: String?
         let readable = try RecordLines.scan(path) { line, end in
@@ -103,6 +104,18 @@ enum RecordLines {
         var st = stat()
         total(fstat(fileno(file), &st) == 0 ? Int(st.st_size) : offset)
         return true
+    }
+
+    /// Newlines in the file (0 when it cannot be read), to size buffers before a scan.
+    static func count(_ path: String) -> Int {
+        guard let file = fopen(path, "r") else { return 0 }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16), n = 0
+        while true {
+            let got = fread(&buffer, 1, buffer.count, file)
+            if got <= 0 { return n }
+            for i in 0..<got where buffer[i] == 0x0A { n += 1 }
+        }
     }
 
     static func format(ofFirstLine line: String) -> Result<CountOutputFormat, MismatchReason> {
