@@ -184,8 +184,9 @@ final class BatchCountingTests: XCTestCase {
         let flat = ImageInputs.expand([top])
         XCTAssertEqual(flat.images.count, 0)
         XCTAssertTrue(flat.problems.first?.reason.contains("its subfolders do: add --recursive") ?? false, "\(flat.problems)")
-        let deep = ImageInputs.expand([top, top + "/a2/z.jpg"], recursive: true)
-        XCTAssertEqual(deep.images.map { String($0.dropFirst(top.count + 1)) }, ["a2/w.JPEG", "a2/z.jpg", "a10/y.png", "b/deeper/x.png"])
+        let deep = ImageInputs.expand([top + "/a2", top, top + "/a2/z.jpg", top + "/b"], recursive: true)
+        XCTAssertEqual(deep.images.map { String($0.dropFirst(top.count + 1)) }, ["a2/w.JPEG", "a2/z.jpg", "a10/y.png", "b/deeper/x.png"],
+                       "each file once, whichever argument names it first")
         XCTAssertTrue(deep.problems.isEmpty)
     }
 

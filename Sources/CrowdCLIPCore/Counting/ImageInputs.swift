@@ -30,9 +30,10 @@ public enum ImageInputs {
                 if files.insert(identity).inserted && !expanded(identity, folders: folders, recursive: recursive) { out.images.append(input) }
                 continue
             }
-            guard folders.insert(CanonicalPath.resolved(input) ?? input).inserted else { continue }
+            let identity = CanonicalPath.resolved(input) ?? input
+            guard !(recursive && expanded(identity + "/", folders: folders, recursive: true)), folders.insert(identity).inserted else { continue }
             let before = out.images.count
-            if let why = walk(input, recursive: recursive, skipping: files, into: &out) {
+            if let why = walk(input, recursive: recursive, skipping: files, folders: &folders, into: &out) {
                 out.problems.append((input, why))
             } else if out.images.count == before {
                 out.problems.append((input, recursive || !anyImage(under: input)
@@ -44,7 +45,8 @@ public enum ImageInputs {
     }
 
     /// Appends the folder's images; returns why the folder itself cannot be listed.
-    private static func walk(_ folder: String, recursive: Bool, skipping files: Set<String>, into out: inout Expansion) -> String? {
+    private static func walk(_ folder: String, recursive: Bool, skipping files: Set<String>, folders: inout Set<String>,
+                             into out: inout Expansion) -> String? {
         guard let dir = opendir(folder) else { return "cannot list the folder: \(String(cString: strerror(errno)))" }
         var names = PathList(), isFolder: [Bool] = []
         while let entry = readdir(dir) {
@@ -72,7 +74,9 @@ public enum ImageInputs {
             }
             let path = prefix + text
             if isFolder[i] {
-                if let why = walk(path, recursive: true, skipping: files, into: &out) { out.problems.append((path, why)) }
+                // A subfolder also given on its own is listed once.
+                guard folders.insert(CanonicalPath.resolved(path) ?? path).inserted else { continue }
+                if let why = walk(path, recursive: true, skipping: files, folders: &folders, into: &out) { out.problems.append((path, why)) }
             } else if files.isEmpty || !files.contains(CanonicalPath.of(path) ?? path) {
                 out.images.append(name: name, in: prefix)
             }
@@ -80,10 +84,10 @@ public enum ImageInputs {
         return nil
     }
 
-    /// Whether a folder expanded earlier already gave this file.
+    /// Whether a folder expanded earlier already gave this file (or, for a path ending in "/", this folder).
     private static func expanded(_ file: String, folders: Set<String>, recursive: Bool) -> Bool {
         let name = (file as NSString).lastPathComponent
-        guard !name.hasPrefix("."), hasImageExtension(Array(name.utf8)) else { return false }
+        guard file.hasSuffix("/") || (!name.hasPrefix(".") && hasImageExtension(Array(name.utf8))) else { return false }
         var folder = (file as NSString).deletingLastPathComponent
         while true {
             if folders.contains(folder) { return true }
@@ -94,8 +98,8 @@ public enum ImageInputs {
 
     /// Whether any image lies in a subfolder (stops at the first), for the hint to add --recursive.
     private static func anyImage(under folder: String) -> Bool {
-        var probe = Expansion()
-        _ = walk(folder, recursive: true, skipping: [], into: &probe)
+        var probe = Expansion(), seen: Set<String> = []
+        _ = walk(folder, recursive: true, skipping: [], folders: &seen, into: &probe)
         return !probe.images.isEmpty
     }
 
