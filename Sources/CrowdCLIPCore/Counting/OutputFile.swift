@@ -44,25 +44,32 @@ public final class CountOutputFile {
     /// Writes `line` and a newline with a single write(2).
     public func write(_ line: String) throws {
         var text = line + "\n"
-        let (written, code) = text.withUTF8 { buf -> (Int, Int32) in
-            var n = 0
-            repeat { n = Foundation.write(fd, buf.baseAddress, buf.count) } while n < 0 && errno == EINTR
-            if n < 0 { return (n, errno) }
-            // A pipe or terminal may take a line in pieces; a file takes it whole or runs out of space.
-            var done = n
-            while !ownsDescriptor && done < buf.count {
-                let m = Foundation.write(fd, buf.baseAddress! + done, buf.count - done)
-                if m < 0 { if errno == EINTR { continue }; return (done, errno) }
-                done += m
+        let failure: Int32? = text.withUTF8 { buf in  // errno, or nil when all is written
+            if ownsDescriptor {
+                // A file takes the record whole, or runs out of space part-way.
+                let n = Self.retrying { Foundation.write(fd, buf.baseAddress, buf.count) }
+                return n == buf.count ? nil : (n < 0 ? errno : ENOSPC)
             }
-            return (done, 0)
+            // A pipe or a terminal may take a long line in pieces.
+            var done = 0
+            while done < buf.count {
+                let n = Self.retrying { Foundation.write(fd, buf.baseAddress! + done, buf.count - done) }
+                if n < 0 { return errno }
+                done += n
+            }
+            return nil
         }
-        if ownsDescriptor && written != text.utf8.count {
-            _ = ftruncate(fd, size)  // no half record stays behind
-            throw OutputFileError.system(name, written < 0 ? code : ENOSPC)
+        if let failure {
+            if ownsDescriptor { _ = ftruncate(fd, size) }  // no half record stays behind
+            throw OutputFileError.system(name, failure)
         }
-        if written < 0 || code != 0 { throw OutputFileError.system(name, code) }
-        size += off_t(written)
+        size += off_t(text.utf8.count)
+    }
+
+    private static func retrying(_ call: () -> Int) -> Int {
+        var n: Int
+        repeat { n = call() } while n < 0 && errno == EINTR
+        return n
     }
 
     /// Everything that can be known about writing `path` before the models load. Returns the resume index

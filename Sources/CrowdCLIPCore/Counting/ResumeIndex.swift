@@ -126,10 +126,9 @@ enum RecordLines {
         return .failure(MismatchReason("something that is not crowdclip output (first line: \(line.prefix(60)))"))
     }
 
-    struct MismatchReason: Error, CustomStringConvertible, ExpressibleByStringLiteral {
+    struct MismatchReason: Error, CustomStringConvertible {
         let description: String
         init(_ s: String) { description = s }
-        init(stringLiteral s: String) { description = s }
     }
 
     /// nil for a line that is not a record (a header, or damage inside the file).
@@ -155,5 +154,3 @@ enum RecordLines {
         return CanonicalPath.of(image).map { PathKey($0) } ?? PathKey("\u{0}missing:" + image)
     }
 }
-
-extension RecordLines.MismatchReason: @unchecked Sendable {}
