@@ -76,21 +76,22 @@ public final class CountOutputFile {
     /// (empty for a new run).
     public static func preflight(path: String, format: CountOutputFormat, inputs: PathList, resume: Bool) throws -> ResumeIndex {
         try refuseInputs(path: path, inputs: inputs)
-        var st = stat()
-        let exists = stat(path, &st) == 0
-        if exists && (st.st_mode & S_IFMT) == S_IFDIR { throw OutputFileError.cannotWrite(file: path, reason: String(cString: strerror(EISDIR))) }
-        if exists { guard access(path, W_OK) == 0 else { throw OutputFileError.system(path) } }
-        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        var fs = stat()
-        guard stat(folder, &fs) == 0 else {
-            throw OutputFileError.cannotWrite(file: path, reason: "\(String(cString: strerror(errno))) (the folder \(folder))")
+        let parent = (path as NSString).deletingLastPathComponent, folder = parent.isEmpty ? "." : parent
+        func refuse(_ code: Int32, inFolder: Bool = false) -> OutputFileError {
+            .cannotWrite(file: path, reason: String(cString: strerror(code)) + (inFolder ? " (the folder \(folder))" : ""))
         }
-        guard (fs.st_mode & S_IFMT) == S_IFDIR else { throw OutputFileError.cannotWrite(file: path, reason: "\(String(cString: strerror(ENOTDIR))) (\(folder))") }
-        if !exists { guard access(folder, W_OK) == 0 else { throw OutputFileError.cannotWrite(file: path, reason: "\(String(cString: strerror(errno))) (the folder \(folder))") } }
-        var vfs = statvfs()
+        func isFolder(_ st: stat) -> Bool { (st.st_mode & S_IFMT) == S_IFDIR }
+        var st = stat(), fs = stat(), vfs = statvfs()
+        let exists = stat(path, &st) == 0
+        if exists && isFolder(st) { throw refuse(EISDIR) }
+        if exists && access(path, W_OK) != 0 { throw refuse(errno) }
+        guard stat(folder, &fs) == 0 else { throw refuse(errno, inFolder: true) }
+        guard isFolder(fs) else { throw refuse(ENOTDIR, inFolder: true) }
+        if !exists && access(folder, W_OK) != 0 { throw refuse(errno, inFolder: true) }
         if statvfs(folder, &vfs) == 0 {
-            if vfs.f_flag & UInt(ST_RDONLY) != 0 { throw OutputFileError.system(path, EROFS) }
-            if vfs.f_bavail == 0 && getuid() != 0 || vfs.f_bfree == 0 { throw OutputFileError.system(path, ENOSPC) }
+            if vfs.f_flag & UInt(ST_RDONLY) != 0 { throw refuse(EROFS, inFolder: true) }
+            // Root may still use the reserved blocks; nobody can use a file system with no block free.
+            if vfs.f_bfree == 0 || (vfs.f_bavail == 0 && getuid() != 0) { throw refuse(ENOSPC, inFolder: true) }
         }
         return resume ? try ResumeIndex(readingFile: path, expected: format) : ResumeIndex()
     }
