@@ -27,7 +27,7 @@ INSTALL_FROM := .build/release
 INSTALL_BUILD = $(TESTED_BUILD) --product crowdclip
 endif
 
-.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean
+.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean soak
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -132,6 +132,12 @@ eval: release
 	@mkdir -p out
 	$(CROWDCLIP) eval --dataset $(DATASET) --root $(ROOT) --split $(SPLIT) --grid $(GRID) \
 	  $(if $(COUNTER),--counter-weights $(COUNTER)) --output out/eval-$(DATASET)-$(SPLIT).csv
+
+# Soak of `crowdclip count` (not in CI): N symlinked images, three SIGKILLs with resumes, then one record per
+# input, no broken line, an error record per bad file, and peak RSS within 10 % of N=1000 (Docs/reliability.md).
+N ?= 100000
+soak: release
+	nice -n 10 python3 Tools/soak.py $(N)
 
 clean:
 	rm -rf .build out
