@@ -1,5 +1,9 @@
 # CrowdCLIP in Swift — set-up, tests, benchmarks and reproduction runs.
-# `make test` and `make demo` each work on a fresh Debian machine (they call `deps` first).
+# On a fresh Debian machine: `make test` (deps, build, suite); `make demo` (deps, `make weights`, counts
+# Docs/samples; offline it stops with the weights message and `make demo-tiny` runs the tiny test models);
+# `make install [PREFIX=/usr/local] [STATIC=1]` / `make uninstall`; `make docs` (DocC HTML in out/docs).
+# test, demo, demo-tiny and install share one release build (TESTED_BUILD: the test flags), so none of them
+# rebuilds what another built (install STATIC=1 builds apart, in .build/static).
 
 SWIFT      ?= swift
 VENV       ?= .venv
@@ -8,11 +12,22 @@ DEB_PKGS   := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE    := $(SWIFT) build -c release
 CROWDCLIP  := .build/release/crowdclip
-WEIGHTS_URL    := https://openaipublic.azureedge.net/clip/models/5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f/ViT-B-16.pt
-WEIGHTS_SHA256 := 5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f
-WEIGHTS_FILE   := Weights/ViT-B-16.pt
+TESTED_BUILD := $(SWIFT) build -c release -Xswiftc -enable-testing
+PREFIX     ?= /usr/local
+# SwiftPM's resource bundle of CrowdCLIPCore (the BPE vocabulary); installed under share/crowdclip/.
+BUNDLE     := CrowdCLIP_CrowdCLIPCore.resources
+BUNDLE_FILES := bpe_simple_vocab_16e6.txt.gz LICENSE-bpe-vocab.md
+INSTALLED  := $(PREFIX)/bin/crowdclip $(addprefix $(PREFIX)/share/crowdclip/$(BUNDLE)/,$(BUNDLE_FILES))
+# `make install STATIC=1`: the Swift runtime linked in, for machines without the toolchain (its own build).
+ifdef STATIC
+INSTALL_FROM := .build/static/release
+INSTALL_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build/static --product crowdclip
+else
+INSTALL_FROM := .build/release
+INSTALL_BUILD = $(TESTED_BUILD) --product crowdclip
+endif
 
-.PHONY: deps build release test bench demo weights fixtures venv parity-full eval clean
+.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean soak
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -27,31 +42,70 @@ build: deps
 release: deps
 	$(RELEASE)
 
+# Built with `swift build` then run with --skip-build: `swift test` adds its own -enable-testing, which a plain
+# `swift build` cannot match, so demo and install would rebuild everything after it.
 test: deps
-	$(SWIFT) test -c release -Xswiftc -enable-testing --disable-swift-testing
+	$(TESTED_BUILD) --build-tests
+	$(SWIFT) test -c release --skip-build --disable-swift-testing
 
 bench: release
 	$(RELEASE) --product crowdclip-bench
 	.build/release/crowdclip-bench --python $(PYTHON)
 
-demo: release
+# The crowdclip of `make test`'s build (same flags: nothing is rebuilt after `make test`).
+tested-crowdclip: deps
+	$(TESTED_BUILD) --product crowdclip
+
+demo: weights tested-crowdclip
 	@mkdir -p out/demo
 	$(CROWDCLIP) count --visualize out/demo --format table Docs/samples
+	@echo "pictures: out/demo/"
 
+# The whole pipeline on the tiny random test models, no download. Their counts mean nothing; two crowd classes
+# and heads top-4 make them keep some patches, so the pictures show the grid, kept patches and their counts.
+TINY_ARGS := --weights Tests/Fixtures/models/tiny-p16.safetensors --head-width 8 \
+	--counter-weights Tests/Fixtures/counting/counter-visual.safetensors --crowd-classes crowd,tree --heads-top-k 4
+demo-tiny: tested-crowdclip
+	@mkdir -p out/demo-tiny
+	$(CROWDCLIP) count $(TINY_ARGS) --visualize out/demo-tiny --format table Docs/samples
+	@echo "pictures: out/demo-tiny/ (tiny random models: the counts mean nothing)"
+
+# CLIP ViT-B/16 from Hugging Face, open_clip's hub copy, then OpenAI's CDN, each verified (Tools/fetch_weights.py).
 weights:
-	@mkdir -p Weights
-	@if [ -f $(WEIGHTS_FILE) ] && echo "$(WEIGHTS_SHA256)  $(WEIGHTS_FILE)" | sha256sum -c --quiet 2>/dev/null; then \
-	  echo "$(WEIGHTS_FILE) is present and verified"; exit 0; fi; \
-	echo "downloading OpenAI CLIP ViT-B/16 to $(WEIGHTS_FILE)"; \
-	if ! curl -fL --connect-timeout 15 -o $(WEIGHTS_FILE).part "$(WEIGHTS_URL)"; then \
-	  rm -f $(WEIGHTS_FILE).part; \
-	  echo "error: could not download $(WEIGHTS_URL)"; \
-	  echo "  This machine cannot reach it. Download ViT-B-16.pt elsewhere, copy it to $(WEIGHTS_FILE)"; \
-	  echo "  (sha256 $(WEIGHTS_SHA256)), or point CROWDCLIP_WEIGHTS at any supported weights file."; \
-	  exit 1; fi; \
-	if ! echo "$(WEIGHTS_SHA256)  $(WEIGHTS_FILE).part" | sha256sum -c --quiet; then \
-	  rm -f $(WEIGHTS_FILE).part; echo "error: checksum mismatch for the downloaded ViT-B-16.pt"; exit 1; fi; \
-	mv $(WEIGHTS_FILE).part $(WEIGHTS_FILE); echo "verified $(WEIGHTS_FILE)"
+	@if [ -n "$$CROWDCLIP_WEIGHTS" ] && [ -e "$$CROWDCLIP_WEIGHTS" ]; then \
+	  echo "using CROWDCLIP_WEIGHTS=$$CROWDCLIP_WEIGHTS"; exit 0; fi; \
+	command -v python3 >/dev/null || { echo "error: make weights needs python3 (apt-get install python3)"; exit 1; }; \
+	python3 Tools/fetch_weights.py --dest Weights
+
+# Installs $(PREFIX)/bin/crowdclip and the vocabulary bundle beside it in $(PREFIX)/share/crowdclip/; sudo is
+# used only when $(PREFIX) is not writable. `make uninstall` removes exactly those files.
+install: deps
+	$(INSTALL_BUILD)
+	@set -e; s=""; d="$(PREFIX)"; while [ ! -e "$$d" ]; do d=$$(dirname "$$d"); done; \
+	[ -w "$$d" ] || s=sudo; \
+	$$s install -d "$(PREFIX)/bin" "$(PREFIX)/share/crowdclip/$(BUNDLE)"; \
+	$$s install -m 755 $(INSTALL_FROM)/crowdclip "$(PREFIX)/bin/crowdclip"; \
+	for f in $(BUNDLE_FILES); do $$s install -m 644 "$(INSTALL_FROM)/$(BUNDLE)/$$f" "$(PREFIX)/share/crowdclip/$(BUNDLE)/$$f"; done; \
+	printf 'installed %s\n' $(INSTALLED)
+
+uninstall:
+	@s=""; [ -w "$(PREFIX)" ] || s=sudo; \
+	for f in $(INSTALLED); do if [ -e "$$f" ]; then $$s rm -f "$$f" && echo "removed $$f"; fi; done; \
+	$$s rmdir "$(PREFIX)/share/crowdclip/$(BUNDLE)" "$(PREFIX)/share/crowdclip" 2>/dev/null || true
+
+# `make weights` against a local stand-in for the hub (good, corrupt and cut-off downloads), then a copy of the
+# checkout installed into a temporary prefix and moved away: the installed binary and a package that depends on
+# CrowdCLIPCore by path must still tokenize and count (Tools/check_install.sh; minutes: two builds of the copy).
+install-check:
+	python3 Tools/check_fetch_weights.py
+	Tools/check_install.sh
+
+# Static HTML of the CrowdCLIPCore DocC catalog (swift-docc-plugin), in out/docs.
+docs: deps
+	@mkdir -p out
+	$(SWIFT) package --allow-writing-to-directory out/docs generate-documentation --target CrowdCLIPCore \
+	  --output-path out/docs --transform-for-static-hosting
+	@echo "documentation in out/docs: python3 -m http.server -d out/docs, then open /documentation/crowdclipcore"
 
 venv: $(VENV)/.ready
 $(VENV)/.ready:
@@ -66,7 +120,8 @@ fixtures: venv
 # Full-size ViT-B/16 parity with random weights (not in CI: needs the venv, about a minute).
 parity-full: venv
 	$(PYTHON) Tools/parity_full.py --out .build/parity-full
-	CROWDCLIP_PARITY_FULL=.build/parity-full $(SWIFT) test -c release -Xswiftc -enable-testing --disable-swift-testing --filter ParityFullTests
+	$(TESTED_BUILD) --build-tests
+	CROWDCLIP_PARITY_FULL=.build/parity-full $(SWIFT) test -c release --skip-build --disable-swift-testing --filter ParityFullTests
 
 DATASET ?= shanghaitech
 ROOT    ?=
@@ -78,10 +133,16 @@ eval: release
 	$(CROWDCLIP) eval --dataset $(DATASET) --root $(ROOT) --split $(SPLIT) --grid $(GRID) \
 	  $(if $(COUNTER),--counter-weights $(COUNTER)) --output out/eval-$(DATASET)-$(SPLIT).csv
 
+# Soak of `crowdclip count` (not in CI): N symlinked images, three SIGKILLs with resumes, then one record per
+# input, no broken line, an error record per bad file, and peak RSS within 10 % of N=1000 (Docs/reliability.md).
+N ?= 100000
+soak: release
+	nice -n 10 python3 Tools/soak.py $(N)
+
 clean:
 	rm -rf .build out
 
 # Sharded counting on a real single-node Slurm (Tools/slurm/check.sh; root; installs slurm-wlm and munge; not in CI).
 .PHONY: slurm-check
-slurm-check: release
+slurm-check: tested-crowdclip
 	Tools/slurm/check.sh

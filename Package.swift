@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `make docs` only (swift package generate-documentation); nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", exact: "1.5.0"),
     ],
     targets: [
         // System libraries from Debian's -dev packages (see `make deps`).
@@ -27,7 +29,9 @@ let package = Package(
         .target(
             name: "CrowdCLIPCore",
             dependencies: ["CCrowdShims", "CJPEG", "CPNG", "CZlib"],
-            path: "Sources/CrowdCLIPCore"
+            path: "Sources/CrowdCLIPCore",
+            // The BPE vocabulary ships with the library (found by VocabularyLocator, not Bundle.module).
+            resources: [.copy("Resources/bpe_simple_vocab_16e6.txt.gz"), .copy("Resources/LICENSE-bpe-vocab.md")]
         ),
         .executableTarget(
             name: "crowdclip",

@@ -2,9 +2,12 @@
 #include <stdint.h>
 #include <string.h>
 
-/* One clone per instruction set; the dynamic loader picks the best for this CPU (ifunc). */
-#if defined(__x86_64__) && defined(__clang__)
-#define CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+/* One clone per instruction set; the dynamic loader picks the best for this CPU (ifunc). Each string is one
+ * clone: x86-64-v3 is AVX2 with FMA (clang 18+); older clang gets separate AVX2 and FMA clones. */
+#if defined(__x86_64__) && defined(__clang__) && __clang_major__ >= 18
+#define CLONES __attribute__((target_clones("avx512f", "arch=x86-64-v3", "default")))
+#elif defined(__x86_64__) && defined(__clang__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "fma", "default")))
 #else
 #define CLONES
 #endif

@@ -9,15 +9,23 @@ struct CountCommand: ParsableCommand {
         discussion: """
             Each image is cut into a grid; patches the base CLIP sees as a crowd of human heads are kept, and the \
             counter picks each kept patch's count from "There are N persons in the crowd". One result per image \
-            is written as soon as it is known; a bad file becomes an error record and the batch goes on (exit \
-            status 1 when any input failed).
+            is written as soon as it is known; a bad file becomes an error record and the batch goes on.
+
+            Records: {"image": as found, "path": absolute path with symlinked folders resolved, "count": N, \
+            "patches": [...]} or {"image", "path", "error"}; CSV columns image,path,count,selected_patches,error.
+
+            --resume skips the images whose path already has a result in --output (failures are tried again), drops \
+            a record cut off by a crash, and at the end rewrites the file so it holds exactly one record per image: \
+            its success, or its last failure when it never succeeded.
+
+            \(ExitStatus.table)
             """)
 
     @OptionGroup var models: ModelOptions
     @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
 
-    @Option(help: "Output format: jsonl, csv or table (default: table on a terminal, jsonl otherwise).")
+    @Option(help: "Output format: jsonl, csv or table. Default: from the --output extension (.jsonl/.json, .csv, .txt/.tsv), else table on a terminal and jsonl otherwise.")
     var format: CountOutputFormat?
 
     @Option(name: .shortAndLong, help: "Write results to this file instead of standard output.")
@@ -26,8 +34,11 @@ struct CountCommand: ParsableCommand {
     @Option(help: "Write a picture per image (grid, kept patches, counts) into this folder.")
     var visualize: String?
 
-    @Flag(help: "Skip images already present in --output and append to it.")
+    @Flag(help: "Skip images already counted in --output, append the rest, then leave one record per image.")
     var resume = false
+
+    @Flag(name: .shortAndLong, help: "Also count the images in subfolders of the folders given.")
+    var recursive = false
 
     @Argument(help: "Images (.jpg, .jpeg, .png) or folders of images.")
     var inputs: [String]
@@ -37,23 +48,52 @@ struct CountCommand: ParsableCommand {
         if resume && format == .table { throw ValidationError("--resume reads jsonl or csv output; a table cannot be resumed") }
     }
 
+    /// --format, else the --output extension's, else table for a terminal and jsonl otherwise.
+    func outputFormat() throws -> CountOutputFormat {
+        if let format { return format }
+        guard let output else { return isatty(1) != 0 ? .table : .jsonl }
+        do { return try CountOutputFormat.inferred(fromFileName: output) } catch { throw ValidationError("\(error)") }
+    }
+
     func run() throws {
-        let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
-        let (images, problems) = ImageInputs.expand(inputs)
-        let format = self.format ?? (output == nil && isatty(1) != 0 ? .table : .jsonl)
-        let skip = resume ? ResumeIndex.completedImages(in: output!) : []
-        let sink = try LineSink(path: output, append: resume)
-        if let header = format.header, !(resume && sink.hadContent) { try sink.write(header) }
-        for (path, why) in problems {
-            try sink.write(format.line(forFailure: path, error: "\(path): \(why)"))
-            printError("\(path): \(why)")
+        let (summary, problems, format) = try countAll()
+        // After the batch, so the input list and the resume index are freed before compaction reads the file.
+        if resume, let output {
+            let dropped = try CountOutputFile.compact(path: output, format: format)
+            if dropped > 0 { printError("\(output): kept one record per image (\(dropped) superseded line(s) removed)") }
         }
+        if summary.failed > 0 || problems > 0 { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
+    }
+
+    private func countAll() throws -> (BatchCounting.Summary, problems: Int, CountOutputFormat) {
+        let configuration = try counting.configuration()
+        let expansion = ImageInputs.expand(inputs, recursive: recursive)
+        // The arguments here; preflight checks what the folders hold.
+        if let output { try CountOutputFile.refuseInputs(path: output, inputs: inputs) }
+        let format = try outputFormat()
+        if resume && format == .table { throw ValidationError("--resume reads jsonl or csv output; a table cannot be resumed") }
+        // Everything about the output that can be checked is checked before the weights load.
+        let index = try output.map { try CountOutputFile.preflight(path: $0, format: format, inputs: expansion.images, resume: resume) }
+        if let visualize { try BatchCounting.preparePictureFolder(visualize) }
+        let counter = try counterOptions.makeCounter(models: models, configuration: configuration)
+        let sink = try output.map { try CountOutputFile(path: $0, format: format, continuing: resume ? index : nil) }
+            ?? (try CountOutputFile(standardOutputIn: format))
         let bar = ProgressBar(label: "counting")
-        let summary = try BatchCounting(counter: counter, format: format, visualizeDirectory: visualize, write: sink.write)
-            .run(images, skip: skip, onFailure: { _, message in printError(message) },
-                 progress: { bar.update(done: $0, total: $1) })
-        if summary.skipped > 0 { printError("skipped \(summary.skipped) image(s) already in \(output ?? "the output")") }
-        if summary.failed > 0 || !problems.isEmpty { throw ExitCode(1) }
+        activeProgressBar = bar
+        defer { activeProgressBar = nil }
+        // Rows bound for the terminal the bar is on go above it.
+        let write: (String) throws -> Void = output == nil && isatty(1) != 0 && bar.enabled
+            ? { line in try bar.withBarHidden { try sink.write(line) } } : sink.write
+        if let torn = index?.tornBytes, torn > 0 { printError("\(output!): dropped a record cut off by an earlier run (\(torn) bytes)") }
+        for (input, why) in expansion.problems {
+            try write(format.line(forFailure: input, path: CanonicalPath.of(input), error: "\(input): \(why)"))
+            printError("\(input): \(why)")
+        }
+        let summary = try BatchCounting(counter: counter, format: format, visualizeDirectory: visualize, write: write)
+            .run(expansion.images, resume: index ?? ResumeIndex(), onFailure: { _, message in printError(message) },
+                 progress: { bar.update(done: $0.done, total: $0.total, skipped: $0.skipped) })
+        if summary.skipped > 0 { printError("skipped \(summary.skipped) image(s) already counted in \(output!)") }
+        return (summary, expansion.problems.count, format)
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CrowdCLIPCore
+import Foundation
 
 /// `crowdclip embed text|image`: one JSON array (an L2-normalised CLIP feature) per line.
 struct EmbedCommand: ParsableCommand {
@@ -33,7 +34,11 @@ struct EmbedText: ParsableCommand {
 struct EmbedImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
-        abstract: "Features of images (one line per image; a .npy [N,3,H,W] float32 array, already normalised, gives N lines).")
+        abstract: "Features of images (one line per image; a .npy [N,3,H,W] float32 array, already normalised, gives N lines).",
+        discussion: """
+            A file that cannot be read gives the line {"image": FILE, "error": "..."} in its place and the others go \
+            on (exit status 1).
+            """)
 
     @OptionGroup var model: ModelOptions
 
@@ -45,10 +50,21 @@ struct EmbedImage: ParsableCommand {
 
     func run() throws {
         let clip = try model.load()
+        let out = try CountOutputFile(standardOutputIn: .jsonl)
+        var failed = 0
         for file in files {
-            let features = try clip.encodeImages(try ImageInput.load(path: file, preprocessing: preprocess))
-            for i in 0..<features.shape[0] { print(jsonRow(features, i)) }
+            do {
+                let features = try clip.encodeImages(try ImageInput.load(path: file, preprocessing: preprocess))
+                for i in 0..<features.shape[0] { try out.write(jsonRow(features, i)) }
+            } catch let error as OutputFileError {
+                throw error
+            } catch {
+                failed += 1
+                printError("\(error)")
+                try out.write("{\"image\": \(JSON.string(file)), \"error\": \(JSON.string("\(error)"))}")
+            }
         }
+        if failed > 0 { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
     }
 }
 

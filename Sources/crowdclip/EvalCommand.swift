@@ -20,7 +20,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "train, val or test (default: test).")
     var split: String?
 
-    @Option(help: "UCF_CC_50 fold, 1…5.")
+    @Option(parsing: .unconditional, help: "UCF_CC_50 fold, 1…5.")
     var fold: Int?
 
     @Option(name: .shortAndLong, help: "Per-image CSV (image,gt,count).")
@@ -33,10 +33,12 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let samples = try DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold)
+        let csv = try output.map { try LineSink(path: $0) }  // an unwritable file is found before the weights load
         let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
-        let csv = try output.map { try LineSink(path: $0, append: false) }
         try csv?.write("image,gt,count")
         let bar = ProgressBar(label: "evaluating")
+        activeProgressBar = bar
+        defer { activeProgressBar = nil }
         let report = try Evaluation(counter: counter).run(
             samples,
             row: { r in try csv?.write("\(CSV.field(r.image)),\(r.groundTruth.map(JSON.number) ?? ""),\(JSON.number(r.count))") },

@@ -7,11 +7,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Base CLIP weights (any supported format). Default: $CROWDCLIP_WEIGHTS or Weights/ViT-B-16.pt.")
     var weights: String?
 
-    @Option(help: ArgumentHelp("Attention head width used to infer head counts (64 in every released CLIP).", visibility: .hidden))
+    @Option(parsing: .unconditional, help: "Attention head width used to infer head counts (64 in every released CLIP; 8 for the tiny test models).")
     var headWidth: Int = 64
 
     func validate() throws {
-        guard headWidth >= 1 else { throw ValidationError("--head-width must be positive") }
+        guard headWidth >= 1 else { throw ValidationError("--head-width must be positive (got \(headWidth))") }
     }
 
     func load() throws -> CLIPModel {
@@ -31,89 +31,107 @@ struct CounterOptions: ParsableArguments {
     }
 }
 
-/// Test-stage options shared by `count` and `eval`.
+/// Test-stage options shared by `count` and `eval`. Numbers parse unconditionally, so `--grid -1` gets the
+/// range message rather than "missing value".
 struct CountingOptions: ParsableArguments {
-    @Option(help: "Patches per side (the paper: 3 for ShanghaiTech, 4 for UCF-QNRF).")
+    @Option(parsing: .unconditional, help: "Patches per side, 1…64 (the paper: 3 for ShanghaiTech, 4 for UCF-QNRF).")
     var grid: Int = 3
 
-    @Option(help: "Count values of the prompts, comma-separated.")
+    @Option(help: "Count values of the prompts: positive integers, strictly increasing, comma-separated.")
     var counts: String = "20,55,90,125,160,195"
 
-    @Option(help: "Count prompt template ({} is replaced by each value).")
+    @Option(help: "Count prompt template; must contain {} (replaced by each value).")
     var countTemplate: String = "There are {} persons in the crowd"
 
     @Option(help: "Stage 1 classes, comma-separated; the first is the one to keep.")
     var crowdClasses: String = "crowd,tree,car,traffic light"
 
-    @Option(help: "Stage 1 template.")
+    @Option(help: "Stage 1 template; must contain {}.")
     var crowdTemplate: String = "The object is {}"
 
     @Option(help: "Stage 2 classes, comma-separated; the first is the one to keep.")
     var headsClasses: String = "human heads,hands,legs,road,house,shadow of man"
 
-    @Option(help: "Stage 2 template.")
+    @Option(help: "Stage 2 template; must contain {}.")
     var headsTemplate: String = "The objects are {}"
 
-    @Option(help: "Stage 2 keeps a patch when its target is among this many best classes.")
+    @Option(parsing: .unconditional, help: "Stage 2 keeps a patch when its target is among this many best classes.")
     var headsTopK: Int = 3
 
     @Option(help: "argmax (the paper) or expectation (softmax-weighted count).")
     var aggregation: CountingConfiguration.Aggregation = .argmax
 
-    @Option(help: "Shrink images whose longer side exceeds this before cutting (UCF-QNRF: 2048).")
+    @Option(parsing: .unconditional, help: "Shrink images whose longer side exceeds this before cutting (UCF-QNRF: 2048).")
     var maxLongSide: Int?
+
+    func validate() throws { _ = try configuration() }
 
     func configuration() throws -> CountingConfiguration {
         var c = CountingConfiguration()
         c.grid = grid
+        for (option, template) in [("--count-template", countTemplate), ("--crowd-template", crowdTemplate), ("--heads-template", headsTemplate)] {
+            guard template.contains("{}") else { throw ValidationError("\(option) must contain {} (where each value goes); got \"\(template)\"") }
+        }
         c.countTemplate = countTemplate
         c.crowdTemplate = crowdTemplate
         c.headsTemplate = headsTemplate
         c.headsTopK = headsTopK
         c.aggregation = aggregation
+        if let m = maxLongSide, m < 1 { throw ValidationError("--max-long-side must be positive (got \(m))") }
         c.maxLongSide = maxLongSide
-        let values = counts.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { throw ValidationError("--counts must be integers separated by commas") }
-        c.countValues = values.compactMap { $0 }
-        func list(_ s: String) -> [String] { s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        c.crowdClasses = list(crowdClasses); c.crowdTarget = c.crowdClasses.first ?? ""
-        c.headsClasses = list(headsClasses); c.headsTarget = c.headsClasses.first ?? ""
-        try c.validate()
+        let values = try ListOption.integers(counts, option: "--counts")
+        guard values.allSatisfy({ $0 > 0 }) else { throw ValidationError("--counts must be positive (got \(counts))") }
+        guard zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw ValidationError("--counts must be strictly increasing (got \(counts))")
+        }
+        c.countValues = values
+        c.crowdClasses = try ListOption.strings(crowdClasses, option: "--crowd-classes"); c.crowdTarget = c.crowdClasses[0]
+        c.headsClasses = try ListOption.strings(headsClasses, option: "--heads-classes"); c.headsTarget = c.headsClasses[0]
+        do { try c.validate() } catch let CountingError.invalidConfiguration(message) {
+            throw ValidationError(message.replacingOccurrences(of: "grid must", with: "--grid must")
+                .replacingOccurrences(of: "heads top-k must", with: "--heads-top-k must")
+                .replacingOccurrences(of: "max long side", with: "--max-long-side"))
+        }
         return c
+    }
+}
+
+/// Comma-separated option values; a malformed list is an error naming its option.
+enum ListOption {
+    static func strings(_ text: String, option: String) throws -> [String] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.contains(where: \.isEmpty) else { throw ValidationError("\(option) has an empty item: \"\(text)\" (give values separated by single commas)") }
+        return items
+    }
+
+    static func integers(_ text: String, option: String) throws -> [Int] {
+        try strings(text, option: option).map {
+            guard let v = Int($0) else { throw ValidationError("\(option) must be integers separated by commas; \"\($0)\" is not one") }
+            return v
+        }
     }
 }
 
 extension CountingConfiguration.Aggregation: ExpressibleByArgument {}
 
-/// Writes lines to a file or standard output, flushing each one.
+/// Writes lines to a file or standard output (eval's per-image CSV), each with one write; errors name the file
+/// and the system's reason.
 final class LineSink {
-    private let handle: FileHandle
-    private let name: String
-    let hadContent: Bool
+    private let file: CountOutputFile
 
-    init(path: String?, append: Bool) throws {
-        guard let path else { handle = .standardOutput; hadContent = false; name = "standard output"; return }
-        name = path
-        let fm = FileManager.default
-        let existing = append ? fm.contents(atPath: path) : nil
-        if existing == nil { guard fm.createFile(atPath: path, contents: nil) else { throw ValidationError("cannot write \(path)") } }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write \(path)") }
-        handle = h
-        hadContent = !(existing?.isEmpty ?? true)
-        if append {
-            h.seekToEndOfFile()
-            // A run killed mid-line leaves a partial last line; the next record starts on a line of its own.
-            if let last = existing?.last, last != UInt8(ascii: "\n") { try h.write(contentsOf: Data("\n".utf8)) }
-        }
+    init(path: String?) throws {
+        guard let path else { file = try CountOutputFile(standardOutputIn: .jsonl); return }
+        _ = try CountOutputFile.preflight(path: path, format: .jsonl, inputs: PathList(), resume: false)
+        file = try CountOutputFile(path: path, format: .jsonl, continuing: nil)
     }
 
-    func write(_ line: String) throws {
-        do { try handle.write(contentsOf: Data((line + "\n").utf8)) } catch {
-            throw ValidationError("cannot write to \(name): \(error.localizedDescription)")
-        }
-    }
+    func write(_ line: String) throws { try file.write(line) }
 }
 
+/// Messages on standard error, above the progress bar when one is drawn.
+nonisolated(unsafe) var activeProgressBar: ProgressBar?
+
 func printError(_ message: String) {
-    FileHandle.standardError.write(("crowdclip: " + message + "\n").data(using: .utf8)!)
+    let line = "crowdclip: " + message
+    if let bar = activeProgressBar { bar.printAbove(line) } else { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -12,13 +12,14 @@ final class CLITests: XCTestCase {
         return dir.appendingPathComponent("crowdclip")
     }
 
-    func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
         guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
             throw XCTSkip("crowdclip executable not found beside the tests (\(Self.executable.path))")
         }
         let p = Process()
         p.executableURL = Self.executable
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -65,4 +66,118 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("make weights") && r.err.contains("CROWDCLIP_WEIGHTS"), r.err)
     }
+
+    static let tiny = ["--weights", Fixtures.path("models/tiny-p16.safetensors"), "--head-width", "8",
+                       "--counter-weights", Fixtures.path("counting/counter-visual.safetensors")]
+
+    /// A folder with two images and a broken file.
+    func photos(_ name: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "crowdclip-cli-\(getpid())-\(name)"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir + "/photos", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixtures.path("counting/scene-1.png"), toPath: dir + "/photos/a.png")
+        try FileManager.default.copyItem(atPath: Fixtures.path("counting/scene-2.png"), toPath: dir + "/photos/c.png")
+        try Data("nope".utf8).write(to: URL(fileURLWithPath: dir + "/photos/b.png"))
+        return dir
+    }
+
+    func testUsageErrorsExitTwoWithTheRealMessage() throws {
+        for (args, message) in [(["--grid", "-1"], "--grid must be between 1 and 64 (got -1)"),
+                                (["--counts", "20,10"], "--counts must be strictly increasing"),
+                                (["--counts", "0,10"], "--counts must be positive"),
+                                (["--counts", "20,x"], "--counts must be integers"),
+                                (["--count-template", "no braces"], "--count-template must contain {}"),
+                                (["--heads-classes", "a,,b"], "--heads-classes has an empty item"),
+                                (["-o", "counts.xyz"], ".csv, .jsonl or .json, .txt or .tsv")] {
+            let r = try run(["count"] + Self.tiny + args + ["x.png"])
+            XCTAssertEqual(r.status, 2, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains(message), "\(args): \(r.err)")
+        }
+        let r = try run(["train", "--images", "x", "--output", "y", "--milestones", "abc"])
+        XCTAssertEqual(r.status, 2, r.err)
+        XCTAssertTrue(r.err.contains("--milestones must be integers"), r.err)
+    }
+
+    func testHelpShowsTheExitStatusesAndTheREADMEOptions() throws {
+        let root = try run(["--help"]), count = try run(["count", "--help"])
+        XCTAssertEqual(count.status, 0)
+        for status in ExitStatusDoc.lines { XCTAssertTrue(root.out.contains(status) && count.out.contains(status), status) }
+        for option in ["--weights", "--head-width", "--counter-weights", "--grid", "--format", "--output", "--visualize",
+                       "--resume", "--recursive", "--aggregation"] {
+            XCTAssertTrue(count.out.contains(option), option)
+        }
+    }
+
+    /// An output in a missing folder is reported before the weights load (the weights here do not exist either),
+    /// with the system's reason and without usage text.
+    func testAnUnwritableOutputIsFoundFirstAndNamed() throws {
+        let dir = try photos("unwritable")
+        let r = try run(["count", "--weights", dir + "/missing.pt", "-o", dir + "/no/such/counts.jsonl", dir + "/photos"])
+        XCTAssertEqual(r.status, 4, r.err)
+        XCTAssertTrue(r.err.contains("counts.jsonl: cannot write: No such file or directory"), r.err)
+        XCTAssertFalse(r.err.contains("missing.pt") || r.err.lowercased().contains("usage"), r.err)
+        let missingWeights = try run(["count", "--weights", dir + "/missing.pt", dir + "/photos"])
+        XCTAssertEqual(missingWeights.status, 3, missingWeights.err)
+    }
+
+    func testAnOutputThatIsAnInputIsRefusedBeforeAnythingIsWritten() throws {
+        let dir = try photos("victim")
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir + "/photos/a.png"))
+        let r = try run(["count"] + Self.tiny + ["--format", "jsonl", "-o", "photos/a.png", "photos/a.png"], in: dir)
+        XCTAssertEqual(r.status, 4, r.err)
+        XCTAssertTrue(r.err.contains("refused as output"), r.err)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/photos/a.png")), before)
+    }
+
+    /// Relative first, absolute on resume: nothing is counted twice, the output holds one record per image, the
+    /// CSV format comes from the extension, and a pipe gets no escape codes.
+    func testResumeByAnotherSpellingCountsNothingTwice() throws {
+        let dir = try photos("resume")
+        let first = try run(["count"] + Self.tiny + ["-o", "counts.csv", "photos"], in: dir)
+        XCTAssertEqual(first.status, 1, first.err)
+        XCTAssertFalse(first.err.contains("\u{1B}"), "no escape codes on a pipe")
+        let second = try run(["count"] + Self.tiny + ["-o", "counts.csv", "--resume", dir + "/photos/"], in: dir)
+        XCTAssertEqual(second.status, 1, second.err)
+        XCTAssertTrue(second.err.contains("skipped 2 image(s)"), second.err)
+        let lines = try String(contentsOfFile: dir + "/counts.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.first, "image,path,count,selected_patches,error")
+        XCTAssertEqual(lines.count, 4, "\(lines)")
+        XCTAssertEqual(Set(lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[1] }).count, 3)
+        let wrongFormat = try run(["count"] + Self.tiny + ["-o", "counts.csv", "--format", "jsonl", "--resume", "photos"], in: dir)
+        XCTAssertEqual(wrongFormat.status, 4, wrongFormat.err)
+        XCTAssertTrue(wrongFormat.err.contains("holds CSV, not jsonl"), wrongFormat.err)
+    }
+
+    func testEmbedImageGoesOnPastABadFile() throws {
+        let dir = try photos("embed")
+        let r = try run(["embed", "image"] + Self.tiny.prefix(4) + [dir + "/photos/a.png", dir + "/photos/b.png", dir + "/photos/c.png"])
+        XCTAssertEqual(r.status, 1, r.err)
+        let lines = r.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertTrue(lines[0].hasPrefix("[") && lines[2].hasPrefix("["))
+        XCTAssertTrue(lines[1].contains("\"error\": ") && lines[1].contains("b.png"), String(lines[1]))
+    }
+
+    func testTrainingThatTrainsNothingOrWouldMixRunsFails() throws {
+        let dir = try photos("train")
+        let args = ["train"] + Self.tiny.prefix(4) + ["--images", dir + "/photos", "--output", dir + "/run", "--max-steps", "1", "--no-augment"]
+        try FileManager.default.removeItem(atPath: dir + "/photos/a.png")
+        try FileManager.default.removeItem(atPath: dir + "/photos/c.png")
+        let nothing = try run(args)
+        XCTAssertEqual(nothing.status, 5, nothing.err)
+        XCTAssertTrue(nothing.err.contains("no optimizer step was taken"), nothing.err)
+        try FileManager.default.copyItem(atPath: Fixtures.path("training/picture.png"), toPath: dir + "/photos/a.png")
+        try FileManager.default.removeItem(atPath: dir + "/photos/b.png")
+        let again = try run(args)  // the failed run's log is an earlier run
+        XCTAssertEqual(again.status, 4, again.err)
+        XCTAssertTrue(again.err.contains("holds an earlier run") && again.err.contains("--force"), again.err)
+        let forced = try run(args + ["--force"])
+        XCTAssertEqual(forced.status, 0, forced.err)
+        XCTAssertTrue(forced.out.contains("trained 1 step(s)"), forced.out)
+    }
+}
+
+/// The exit-status lines `--help` must show (the README's table says the same).
+enum ExitStatusDoc {
+    static let lines = ["Exit status:", "  0  ", "  1  some inputs failed", "  2  invalid option", "  3  the weights", "  4  an output", "  5  nothing could be done"]
 }

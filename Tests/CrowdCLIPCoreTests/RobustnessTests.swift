@@ -77,7 +77,10 @@ final class RobustnessTests: XCTestCase {
         var data = Data("{\"image\": \"a.jpg\", \"count\": 3, \"patches\": []}\n{\"image\": \"b\u{e9}.jpg\", \"cou".utf8)
         data.removeLast(6)  // ends inside the two-byte é of the second, unfinished record
         try data.write(to: URL(fileURLWithPath: path))
-        XCTAssertEqual(ResumeIndex.completedImages(in: path), ["a.jpg"])
+        let index = try ResumeIndex(readingFile: path, expected: .jsonl)
+        XCTAssertEqual(index.countedImages, 1)
+        XCTAssertEqual(index.tornBytes, data.count - index.completeLength)
+        XCTAssertGreaterThan(index.tornBytes, 0)
     }
 }
 

@@ -142,7 +142,7 @@ final class TrainerTests: XCTestCase {
         var c = TrainingConfiguration()
         c.learningRate = lr; c.maxSteps = steps; c.epochs = epochs; c.augment = augment; c.headWidth = 8
         return try Trainer(base: try WeightLoader.load(path: Fixtures.path("models/tiny-p16.safetensors")),
-                           images: ImageInputs.expand([images]).images, outputDirectory: out, configuration: c,
+                           images: Array(ImageInputs.expand([images]).images), outputDirectory: out, configuration: c,
                            tokenizer: try CLIPTokenizer.standard(), resume: resume)
     }
 
@@ -184,6 +184,39 @@ final class TrainerTests: XCTestCase {
         try trainer(images, out, steps: nil, epochs: 6, lr: 3e-4).run(report: { losses.append($0.loss) })
         XCTAssertEqual(losses.count, 6)
         XCTAssertLessThan(losses.last!, losses.first!, "\(losses)")
+    }
+
+    /// Every image unreadable: no optimizer step, an error that says so, and no checkpoint.
+    func testARunThatTrainsNothingFails() throws {
+        let (images, out) = try workspace("nothing")
+        try Data("broken".utf8).write(to: URL(fileURLWithPath: images + "/picture.png"))
+        var skipped = 0
+        XCTAssertThrowsError(try trainer(images, out, steps: nil, epochs: 2).run(onSkip: { _, _ in skipped += 1 })) {
+            XCTAssertEqual($0 as? TrainingError, .noOptimizerStep(steps: 1, images: 1, unreadable: 1))
+            XCTAssertTrue("\($0)".contains("no optimizer step was taken"), "\($0)")
+        }
+        XCTAssertEqual(skipped, 1, "stops after the first epoch")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/state.json"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/last.safetensors"))
+    }
+
+    /// A fresh run in a folder holding an earlier one is refused (its log would mix with the new one) unless
+    /// --resume or --force; --force removes exactly that run's files.
+    func testAFreshRunRefusesAnEarlierRunsFolder() throws {
+        let (images, out) = try workspace("earlier")
+        try trainer(images, out, steps: 1).run()
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: out + "/notes.txt"))
+        XCTAssertThrowsError(try trainer(images, out, steps: 1)) {
+            guard case let .earlierRun(dir, files)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(dir, out)
+            XCTAssertTrue(files.contains("log.jsonl") && files.contains("state.json"), "\(files)")
+            XCTAssertTrue("\($0)".contains("--resume") && "\($0)".contains("--force"))
+        }
+        try Trainer.prepareOutputDirectory(out, resume: false, force: true)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out), ["notes.txt"])
+        try trainer(images, out, steps: 1).run()
+        let log = try String(contentsOfFile: out + "/log.jsonl", encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 1, log)
     }
 }
 

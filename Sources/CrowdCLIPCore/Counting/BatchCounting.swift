@@ -1,9 +1,14 @@
 import Foundation
 
-/// Counts many images: each result is written (and flushed) as soon as it is known, a bad file becomes an
-/// error record and the batch goes on, and images already in the output are skipped on resume.
+/// Counts many images: each result is written as soon as it is known, a bad file becomes an error record and the
+/// batch goes on, and images an earlier run already counted (by their `CanonicalPath`) are skipped on resume.
 public final class BatchCounting {
     public struct Summary: Sendable { public var counted = 0, failed = 0, skipped = 0 }
+
+    /// Where a batch stands, after each image.
+    public struct Progress: Sendable {
+        public var done = 0, total = 0, skipped = 0
+    }
 
     public let counter: CrowdCounter
     public let format: CountOutputFormat
@@ -19,23 +24,27 @@ public final class BatchCounting {
         self.format = format
         self.visualizeDirectory = visualizeDirectory
         self.write = write
-        if let dir = visualizeDirectory {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw ImageError.cannotWrite(file: dir, reason: "cannot create the picture folder: \(error.localizedDescription)")
-            }
-        }
+        if let dir = visualizeDirectory { try Self.preparePictureFolder(dir) }
+    }
+
+    /// Creates the `--visualize` folder and checks it is writable (callers do this before loading weights).
+    public static func preparePictureFolder(_ dir: String) throws {
+        try Folders.create(dir, what: "cannot create the picture folder")
     }
 
     /// - Parameters:
-    ///   - skip: images whose results are already written (resume).
+    ///   - resume: what an earlier run wrote; its counted images are skipped, its failures tried again.
     ///   - onFailure: called for each failed image with the message (the CLI prints it on stderr).
-    ///   - progress: called after each image with (done, total).
-    public func run(_ images: [String], skip: Set<String> = [], onFailure: (String, String) -> Void = { _, _ in },
-                    progress: (Int, Int) -> Void = { _, _ in }) throws -> Summary {
+    ///   - progress: called after each image.
+    public func run<Images: Collection>(_ images: Images, resume: ResumeIndex = ResumeIndex(),
+                                        onFailure: (String, String) -> Void = { _, _ in },
+                                        progress: (Progress) -> Void = { _ in }) throws -> Summary where Images.Element == String {
         var summary = Summary()
-        for (i, path) in images.enumerated() {
-            defer { progress(i + 1, images.count) }
-            if skip.contains(path) { summary.skipped += 1; continue }
+        var state = Progress(total: images.count)
+        for path in images {
+            defer { state.done += 1; state.skipped = summary.skipped; progress(state) }
+            let identity = CanonicalPath.of(path)
+            if let identity, resume.countedImages > 0, resume.contains(path: identity) { summary.skipped += 1; continue }
             let line: String
             do {
                 let image = try ImageIO.decode(path: path)
@@ -43,11 +52,11 @@ public final class BatchCounting {
                 if let dir = visualizeDirectory {
                     try ImageIO.writePNG(CountVisualizer.render(image, result), to: (dir as NSString).appendingPathComponent(pictureName(for: path)))
                 }
-                line = format.line(for: result)
+                line = format.line(for: result, path: identity)
                 summary.counted += 1
             } catch {
                 summary.failed += 1
-                line = format.line(forFailure: path, error: "\(error)")
+                line = format.line(forFailure: path, path: identity, error: "\(error)")
                 onFailure(path, "\(error)")
             }
             try write(line)
@@ -62,38 +71,5 @@ public final class BatchCounting {
         while pictureNames.contains(name) { n += 1; name = "\(stem)-\(n).png" }
         pictureNames.insert(name)
         return name
-    }
-}
-
-/// A one-line progress bar on standard error with rate and time left; silent when stderr is not a terminal.
-public final class ProgressBar {
-    private let label: String
-    private let start = Date()
-    private let enabled: Bool
-    private var lastDraw = Date.distantPast
-
-    public init(label: String, enabled: Bool = isatty(2) != 0) {
-        self.label = label
-        self.enabled = enabled
-    }
-
-    public func update(done: Int, total: Int, extra: String = "") {
-        guard enabled, total > 0 else { return }
-        let now = Date()
-        guard done == total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
-        lastDraw = now
-        let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let left = rate > 0 ? Double(total - done) / rate : 0
-        let width = 24, filled = width * done / total
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let line = "\r\(label) \(bar) \(done)/\(total)  \(String(format: "%.2f", rate))/s  left \(Self.clock(left)) \(extra)"
-        FileHandle.standardError.write(line.data(using: .utf8)!)
-        if done == total { FileHandle.standardError.write("\n".data(using: .utf8)!) }
-    }
-
-    static func clock(_ s: Double) -> String {
-        let t = Int(s.rounded())
-        return t >= 3600 ? String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String(format: "%d:%02d", t / 60, t % 60)
     }
 }

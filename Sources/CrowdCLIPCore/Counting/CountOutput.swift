@@ -1,42 +1,77 @@
 import Foundation
 
 /// How count results are written: one JSON object per line, CSV, or an aligned table for people.
+///
+/// Records name the image as it was found (`image`: the input argument joined with the name in its folder) and
+/// by its identity (`path`: `CanonicalPath`), which `--resume` and `crowdclip merge` key on. A failure has an
+/// `error` and no count; its `path` is missing when the file does not exist.
 public enum CountOutputFormat: String, Sendable, CaseIterable {
     case jsonl, csv, table
+
+    public static let csvHeader = "image,path,count,selected_patches,error"
 
     /// The header line, if the format has one.
     public var header: String? {
         switch self {
         case .jsonl: return nil
-        case .csv: return "image,count,selected_patches,error"
-        case .table: return "image".padding(toLength: 48, withPad: " ", startingAt: 0) + "   count  kept"
+        case .csv: return Self.csvHeader
+        case .table: return TableLayout.header
         }
     }
 
-    public func line(for result: CountResult) -> String {
+    /// The format a file name asks for: `.csv`; `.jsonl` or `.json`; `.txt` or `.tsv` for a table.
+    public static func inferred(fromFileName path: String) throws -> CountOutputFormat {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "csv": return .csv
+        case "jsonl", "json": return .jsonl
+        case "txt", "tsv": return .table
+        default: throw OutputFileError.unknownExtension(file: path)
+        }
+    }
+
+    public func line(for result: CountResult, path: String?) -> String {
         switch self {
         case .jsonl:
             let patches = result.patches.map {
                 "{\"row\": \($0.row), \"col\": \($0.col), \"selected\": \($0.selected), \"count\": \(JSON.number($0.count))}"
             }
-            return "{\"image\": \(JSON.string(result.image)), \"count\": \(JSON.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
+            return "{\"image\": \(JSON.string(result.image)), \"path\": \(path.map(JSON.string) ?? "null"), "
+                + "\"count\": \(JSON.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
         case .csv:
-            return "\(CSV.field(result.image)),\(JSON.number(result.count)),\(result.patches.filter(\.selected).count),"
+            return "\(CSV.field(result.image)),\(CSV.field(path ?? "")),\(JSON.number(result.count)),\(result.patches.filter(\.selected).count),"
         case .table:
-            let kept = "\(result.patches.filter(\.selected).count)/\(result.patches.count)"
-            return Self.cell(result.image, 48) + " " + JSON.number(result.count).leftPadded(7) + "  " + kept
+            return TableLayout.row(result)
         }
     }
 
-    public func line(forFailure image: String, error: String) -> String {
+    public func line(forFailure image: String, path: String?, error: String) -> String {
         switch self {
-        case .jsonl: return "{\"image\": \(JSON.string(image)), \"error\": \(JSON.string(error))}"
-        case .csv: return "\(CSV.field(image)),,,\(CSV.field(error))"
-        case .table: return Self.cell(image, 48) + "   error  " + error
+        case .jsonl:
+            return "{\"image\": \(JSON.string(image)), \"path\": \(path.map(JSON.string) ?? "null"), \"error\": \(JSON.string(error))}"
+        case .csv: return "\(CSV.field(image)),\(CSV.field(path ?? "")),,,\(CSV.field(error))"
+        case .table: return TableLayout.failure(image, error: error)
         }
     }
+}
 
-    private static func cell(_ s: String, _ width: Int) -> String {
+/// The table's columns: the image name (cut from the left when too long), the count right-aligned (one
+/// decimal for `--aggregation expectation`, so long values stay inside the column), kept patches.
+enum TableLayout {
+    static let imageWidth = 48, countWidth = 10
+
+    static var header: String { cell("image", imageWidth) + " " + "count".leftPadded(countWidth) + "  kept" }
+
+    static func row(_ r: CountResult) -> String {
+        let count = r.count == r.count.rounded() ? String(Int(r.count)) : String(format: "%.1f", r.count)
+        let kept = "\(r.patches.filter(\.selected).count)/\(r.patches.count)"
+        return cell(r.image, imageWidth) + " " + count.leftPadded(countWidth) + "  " + kept
+    }
+
+    static func failure(_ image: String, error: String) -> String {
+        cell(image, imageWidth) + " " + "error".leftPadded(countWidth) + "  " + error
+    }
+
+    static func cell(_ s: String, _ width: Int) -> String {
         s.count > width ? "…" + s.suffix(width - 1) : s.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 }
@@ -68,7 +103,26 @@ public enum JSON {
 
 public enum CSV {
     public static func field(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}
+
+/// Splits one CSV line (quoted fields with doubled quotes); nil when a quote is left open.
+public enum CSVLine {
+    public static func parse(_ line: String) -> [String]? {
+        var fields: [String] = [], current = "", quoted = false, i = line.startIndex
+        while i < line.endIndex {
+            let c = line[i]
+            if quoted {
+                if c == "\"" {
+                    let next = line.index(after: i)
+                    if next < line.endIndex && line[next] == "\"" { current.append("\""); i = next } else { quoted = false }
+                } else { current.append(c) }
+            } else if c == "\"" { quoted = true } else if c == "," { fields.append(current); current = "" } else { current.append(c) }
+            i = line.index(after: i)
+        }
+        fields.append(current)
+        return quoted ? nil : fields
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 /// Draws a count result over its photo: the grid, kept patches tinted green, each kept patch's count in it,
 /// and the total in the top-left corner.
 public enum CountVisualizer {
+    /// A copy of `image` (resized to the result's size when needed) with the grid, kept patches and counts drawn.
     public static func render(_ image: RGBImage, _ result: CountResult) -> RGBImage {
         var out = image.width == result.width && image.height == result.height
             ? image : image.resized(width: result.width, height: result.height, filter: .bilinear)

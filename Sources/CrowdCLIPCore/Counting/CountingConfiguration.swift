@@ -7,22 +7,30 @@ public struct CountingConfiguration: Sendable, Equatable {
     public var grid: Int = 3
     /// Stage 1: keep a patch when `crowdTarget` ranks first among `crowdClasses`.
     public var crowdTemplate = "The object is {}"
+    /// Stage 1 classes; a patch is kept when `crowdTarget` scores highest.
     public var crowdClasses = ["crowd", "tree", "car", "traffic light"]
+    /// The stage 1 class that keeps a patch.
     public var crowdTarget = "crowd"
     /// Stage 2: keep it when `headsTarget` is among the top `headsTopK` of `headsClasses`.
     public var headsTemplate = "The objects are {}"
+    /// Stage 2 classes; a patch is kept when `headsTarget` is among the best `headsTopK`.
     public var headsClasses = ["human heads", "hands", "legs", "road", "house", "shadow of man"]
+    /// The stage 2 class that keeps a patch.
     public var headsTarget = "human heads"
+    /// How many of the best stage 2 classes `headsTarget` must be among.
     public var headsTopK = 3
     /// Stage 3: the count prompts and their values.
     public var countTemplate = "There are {} persons in the crowd"
+    /// The counts the prompts name; a kept patch gets one of them (or their softmax-weighted mean).
     public var countValues: [Int] = [20, 55, 90, 125, 160, 195]
+    /// How a patch's count is read off its similarities to the count prompts.
     public var aggregation: Aggregation = .argmax
     /// Resize images whose longer side exceeds this before cutting (2048 for UCF-QNRF); nil keeps the size.
     public var maxLongSide: Int?
     /// Patches per encoder call (16 by default: a 3×3 grid goes in one call, a 64×64 one does not exhaust memory).
     public var batchSize: Int?
 
+    /// How a kept patch's count is read off the count prompts.
     public enum Aggregation: String, Sendable, CaseIterable {
         /// The paper: the value of the best-matching count prompt.
         case argmax
@@ -30,8 +38,10 @@ public struct CountingConfiguration: Sendable, Equatable {
         case expectation
     }
 
+    /// The paper's configuration (a 3×3 grid, its prompts and counts).
     public init() {}
 
+    /// `template` with `{}` replaced by each item, in order.
     public func prompts(_ template: String, _ items: [String]) -> [String] {
         items.map { template.replacingOccurrences(of: "{}", with: $0) }
     }
@@ -48,11 +58,16 @@ public struct CountingConfiguration: Sendable, Equatable {
     }
 }
 
+/// Why counting could not start or could not count an image.
 public enum CountingError: Error, CustomStringConvertible {
+    /// A configuration or model pairing that cannot work; the message says what to change.
     case invalidConfiguration(String)
+    /// The named image has fewer pixels per side than the grid has patches.
     case imageTooSmall(String, width: Int, height: Int, grid: Int)
+    /// No weights were named and none were found; the message says how to get them.
     case noWeights(String)
 
+    /// The message, naming the image or the setting at fault.
     public var description: String {
         switch self {
         case let .invalidConfiguration(m): return "invalid counting configuration: \(m)"

@@ -2,7 +2,9 @@ import Foundation
 
 /// One patch of the grid and what the test stage decided for it.
 public struct PatchResult: Sendable, Equatable {
+    /// Position in the grid, from the top-left patch (0, 0).
     public let row: Int, col: Int
+    /// The patch's pixels in the (possibly shrunk) image.
     public let box: PixelBox
     /// Passed both filters (the base CLIP sees a crowd and human heads).
     public let selected: Bool
@@ -14,24 +16,35 @@ public struct PatchResult: Sendable, Equatable {
 
 /// The count of one image.
 public struct CountResult: Sendable, Equatable {
+    /// The name the image was counted under (its path for `count(imageAt:)`).
     public let image: String
+    /// Size of the image that was cut, after any `maxLongSide` shrink.
     public let width: Int, height: Int
+    /// The estimated number of people: the sum of the kept patches' counts.
     public let count: Double
+    /// Every patch of the grid in row-major order, kept or not.
     public let patches: [PatchResult]
 }
 
 /// CrowdCLIP's test stage: grid cut, progressive filtering with the base CLIP, counting with the fine-tuned
 /// image encoder. Text features are computed once, at construction.
 public final class CrowdCounter: @unchecked Sendable {
+    /// The grid, prompts and aggregation in use.
     public let configuration: CountingConfiguration
+    /// The original CLIP (both towers) that filters patches and encodes the prompts.
     public let base: CLIPModel
+    /// The image encoder that picks each kept patch's count (the fine-tuned one, or `base`).
     public let counter: CLIPModel
     private let crowdTexts: Tensor, headsTexts: Tensor, countTexts: Tensor
     private let crowdTarget: Int, headsTarget: Int
 
+    /// A counter for `configuration`; every prompt is encoded here, once.
     /// - Parameters:
     ///   - base: the original CLIP (both towers): filters patches and encodes every prompt.
     ///   - counter: the fine-tuned image encoder that picks the count prompt; the base one when nil.
+    ///   - tokenizer: tokenizes the prompts (usually `CLIPTokenizer.standard()`).
+    ///   - configuration: the grid, prompts and aggregation (the paper's by default).
+    /// - Throws: `CountingError.invalidConfiguration` when the configuration or the models cannot work together.
     public init(base: CLIPModel, counter: CLIPModel? = nil, tokenizer: CLIPTokenizer,
                 configuration: CountingConfiguration = .init()) throws {
         try configuration.validate()
@@ -63,6 +76,8 @@ public final class CrowdCounter: @unchecked Sendable {
         try count(ImageIO.decode(path: path), name: path)
     }
 
+    /// Counts the people in decoded pixels; `name` labels the result and any error.
+    /// - Throws: `CountingError.imageTooSmall` when a side is shorter than the grid.
     public func count(_ original: RGBImage, name: String) throws -> CountResult {
         let c = configuration
         let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)

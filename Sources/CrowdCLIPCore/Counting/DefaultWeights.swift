@@ -1,27 +1,39 @@
 import Foundation
 
-/// Finds the CLIP weights to use when none are named: `$CROWDCLIP_WEIGHTS`, else `Weights/ViT-B-16.pt` (or the
-/// only other weights file there) in a `Weights/` folder above the executable or the working directory.
+/// Finds the CLIP weights to use when none are named: `$CROWDCLIP_WEIGHTS`, else, in a `Weights/` folder above
+/// the executable or the working directory, what `make weights` saves (`ViT-B-16.pt`, the Hugging Face folder
+/// `clip-vit-base-patch16/`, open_clip's `vit_base_patch16_clip_224.openai.safetensors`), else the first other
+/// weights file there by name.
 public enum DefaultWeights {
+    /// The message of `CountingError.noWeights`: how to get weights, or name them.
     public static let howToGetThem = """
-        no CLIP weights found. Get OpenAI's ViT-B/16 with `make weights` (it saves Weights/ViT-B-16.pt), \
+        no CLIP weights found. Get ViT-B/16 with `make weights` (it saves a verified copy in Weights/), \
         or pass --weights PATH / set CROWDCLIP_WEIGHTS to any supported file (.pt, .safetensors, .ckpt, \
         or a Hugging Face CLIP folder).
         """
 
+    /// What `make weights` (Tools/fetch_weights.py) may save in `Weights/`, in the order they are preferred.
+    public static let downloadedNames = [
+        "ViT-B-16.pt", "clip-vit-base-patch16", "vit_base_patch16_clip_224.openai.safetensors",
+        "vit_base_patch16_clip_224.openai.bin",
+    ]
+
+    /// The path to load, or `CountingError.noWeights` with `howToGetThem`.
     public static func locate() throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let p = env["CROWDCLIP_WEIGHTS"], !p.isEmpty { return p }
-        let starts = [URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
-                      URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        for start in starts {
-            if let p = ResourceSearch.walkUp(from: start, relative: "Weights/ViT-B-16.pt") { return p }
+        let starts = VocabularyLocator.executableDirectories().prefix(1)
+            + [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        for name in downloadedNames {
+            for start in starts {
+                if let p = ResourceSearch.walkUp(from: start, relative: "Weights/\(name)") { return p }
+            }
         }
         for start in starts {
-            guard let vocab = ResourceSearch.walkUp(from: start, relative: "Weights") else { continue }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: vocab)) ?? []
+            guard let folder = ResourceSearch.walkUp(from: start, relative: "Weights") else { continue }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             let weights = names.filter { [".pt", ".pth", ".safetensors", ".ckpt", ".bin"].contains(where: $0.hasSuffix) }.sorted()
-            if let first = weights.first { return (vocab as NSString).appendingPathComponent(first) }
+            if let first = weights.first { return (folder as NSString).appendingPathComponent(first) }
         }
         throw CountingError.noWeights(howToGetThem)
     }

@@ -2,20 +2,32 @@ import Foundation
 
 /// Counts a labelled split and scores it (MAE, and MSE as the root of the mean squared error).
 public final class Evaluation {
+    /// One counted image: its path, its label (nil when unlabelled) and the count.
     public struct Row: Sendable { public let image: String; public let groundTruth: Double?; public let count: Double }
+    /// The scores of a run, every row, and the images that could not be counted.
     public struct Report: Sendable {
+        /// MAE and MSE over the labelled images.
         public var metrics = CountingMetrics()
+        /// Every counted image, in input order.
         public var rows: [Row] = []
+        /// Images that could not be counted, with the reason; the run went on past them.
         public var failures: [(image: String, error: String)] = []
         /// Images counted without a label (NWPU test split): no MAE for them.
         public var unlabelled = 0
     }
 
+    /// The counter every sample goes through.
     public let counter: CrowdCounter
+    /// An evaluation that counts with `counter`.
     public init(counter: CrowdCounter) { self.counter = counter }
 
-    /// - Parameter row: called with each result as soon as it is known (for a per-image CSV).
+    /// Counts every sample and scores the labelled ones; an image that fails is reported and skipped.
     /// An error thrown by `row` (the per-image CSV could not be written) stops the evaluation.
+    /// - Parameters:
+    ///   - samples: the images and their labels, from `DatasetReader`.
+    ///   - row: called with each result as soon as it is known (for a per-image CSV).
+    ///   - onFailure: called with the image path and the message for each image that could not be counted.
+    ///   - progress: called after each image with (done, total, the metrics so far).
     public func run(_ samples: [DatasetSample], row: (Row) throws -> Void = { _ in }, onFailure: (String, String) -> Void = { _, _ in },
                     progress: (Int, Int, CountingMetrics) -> Void = { _, _, _ in }) throws -> Report {
         var report = Report()

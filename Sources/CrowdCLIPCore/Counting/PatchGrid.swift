@@ -4,6 +4,7 @@ import Foundation
 /// `(j·w, i·h, (j+1)·w, (i+1)·h)` in row-major order (the right and bottom remainders are not counted, as in
 /// the official code).
 public enum PatchGrid {
+    /// The `grid × grid` patch boxes of a `width × height` image, row by row.
     public static func boxes(width: Int, height: Int, grid: Int) -> [PixelBox] {
         let w = width / grid, h = height / grid
         var out: [PixelBox] = []

@@ -2,14 +2,19 @@ import Foundation
 
 /// A CLIP model (image tower, text tower, or both) ready for inference.
 public final class CLIPModel: @unchecked Sendable {
+    /// Geometry read from the weights.
     public let config: CLIPConfig
     /// `exp(logit_scale)`; 100 for OpenAI's released models.
     public let logitScale: Float
+    /// The image tower, nil for text-only weights.
     public let vision: VisionTransformer?
+    /// The text tower, nil for image-only weights (a fine-tuned CrowdCLIP counter).
     public let text: TextTransformer?
     /// Where the weights came from.
     public let source: String
 
+    /// Builds the towers present in `weights`; heads are `width / headWidth` unless the weights say otherwise.
+    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `BLAS.LoadError` without OpenBLAS.
     public init(weights: WeightStore, headWidth: Int = 64) throws {
         try BLAS.load()
         let config = try CLIPConfig.infer(from: weights, headWidth: headWidth)
@@ -29,7 +34,9 @@ public final class CLIPModel: @unchecked Sendable {
         try self.init(weights: try WeightLoader.load(path: path), headWidth: headWidth)
     }
 
+    /// Whether the weights hold an image encoder.
     public var hasVision: Bool { vision != nil }
+    /// Whether the weights hold a text encoder.
     public var hasText: Bool { text != nil }
     /// The square input size of the image tower (224 for ViT-B/16).
     public var imageSize: Int? { config.vision?.imageSize }

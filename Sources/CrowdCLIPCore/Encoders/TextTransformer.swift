@@ -3,7 +3,9 @@ import Foundation
 /// OpenAI CLIP's text tower: token and positional embeddings, causal blocks, `ln_final`, the feature at the
 /// end token (the largest id), projection.
 public final class TextTransformer: @unchecked Sendable {
+    /// The tower's geometry.
     public let config: CLIPConfig.Text
+    /// Size of the projected features.
     public let embedDim: Int
     let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor, projection: Tensor
     let blocks: [ResidualBlock]

@@ -3,7 +3,9 @@ import Foundation
 /// OpenAI CLIP's image tower: patch embedding (a convolution done as one GEMM over unfolded patches), class
 /// token, positional embedding, `ln_pre`, residual blocks, `ln_post` on the class token, projection.
 public final class VisionTransformer: @unchecked Sendable {
+    /// The tower's geometry.
     public let config: CLIPConfig.Vision
+    /// Size of the projected features.
     public let embedDim: Int
     let convW: Tensor, classEmbedding: Tensor, positional: Tensor
     let lnPreW: Tensor, lnPreB: Tensor, lnPostW: Tensor, lnPostB: Tensor, proj: Tensor
@@ -77,9 +79,13 @@ public final class VisionTransformer: @unchecked Sendable {
     }
 }
 
+/// What an encoder refuses: input of the wrong shape, or a tower the weights do not have.
 public enum EncoderError: Error, CustomStringConvertible {
+    /// The input tensor or token ids do not fit the model; the message says what was expected.
     case badInput(String)
+    /// The image or text tower was asked for but the weights (named in the message) do not hold it.
     case missingTower(String)
+    /// The message, naming the weights or the shapes involved.
     public var description: String {
         switch self {
         case let .badInput(m): return m

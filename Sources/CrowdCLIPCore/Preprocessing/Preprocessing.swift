@@ -8,18 +8,26 @@ import Foundation
 /// - `clip`: `Resize(224)` bicubic on the shorter side → `CenterCrop(224)` → `ToTensor` →
 ///   `Normalize(clipMean, clipStd)` (OpenAI CLIP / open_clip's preprocess).
 public enum Preprocessing: String, CaseIterable, Sendable {
+    /// CrowdCLIP's test transform: bilinear 256×256, centre crop 224, ImageNet normalisation.
     case crowdclip
+    /// OpenAI CLIP's transform: bicubic shorter side 224, centre crop 224, CLIP normalisation.
     case clip
 
+    /// ImageNet channel means (R, G, B) used by `crowdclip`.
     public static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
+    /// ImageNet channel standard deviations used by `crowdclip`.
     public static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
+    /// OpenAI CLIP's channel means used by `clip`.
     public static let clipMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    /// OpenAI CLIP's channel standard deviations used by `clip`.
     public static let clipStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
     /// Side of the square network input.
     public static let outputSize = 224
 
+    /// This pipeline's channel means.
     public var mean: [Float] { self == .crowdclip ? Preprocessing.imagenetMean : Preprocessing.clipMean }
+    /// This pipeline's channel standard deviations.
     public var std: [Float] { self == .crowdclip ? Preprocessing.imagenetStd : Preprocessing.clipStd }
 
     /// The 8-bit stage: resize and centre crop to 224x224 (the image right before `ToTensor`).

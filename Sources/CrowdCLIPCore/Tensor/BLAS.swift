@@ -7,7 +7,9 @@ import Foundation
 /// CPU's features (Debian's 0.3.21 misjudges current CPUs). A user's `OPENBLAS_CORETYPE`
 /// is always kept.
 public enum BLAS {
+    /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
     public struct LoadError: Error, CustomStringConvertible {
+        /// The loader's message.
         public let description: String
     }
 
@@ -46,8 +48,12 @@ public enum BLAS {
 
     /// The OpenBLAS core in use (for example "SkylakeX"), after loading.
     public static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
+    /// OpenBLAS's build configuration string, after loading.
     public static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
+    /// Threads OpenBLAS uses (0 when not loaded).
     public static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
+    /// Path of the OpenBLAS library that was opened.
     public static var libraryPath: String { String(cString: crowd_blas_library_path()) }
+    /// Sets the number of threads OpenBLAS uses.
     public static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
 }

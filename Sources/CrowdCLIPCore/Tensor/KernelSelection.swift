@@ -7,16 +7,23 @@ import Foundation
 /// (SSE3 "Prescott" on recent Xeons). Features tell the truth: AVX-512 with bf16 →
 /// Cooperlake, AVX-512 F/BW/VL/DQ → SkylakeX, AVX2+FMA → Haswell, AVX → Sandybridge.
 public enum KernelSelection {
+    /// What cpuid reports about this processor.
     public struct CPU: Sendable {
+        /// Vendor string ("GenuineIntel", "AuthenticAMD").
         public let vendor: String
+        /// Marketing name of the processor.
         public let brand: String
+        /// Display family.
         public let family: Int
+        /// Display model.
         public let model: Int
         /// Feature names that are present, in a stable order.
         public let features: [String]
+        /// Whether a feature (for example "avx2" or "avx512_bf16", as in `features`) is present.
         public func has(_ name: String) -> Bool { features.contains(name) }
     }
 
+    /// This machine's processor, read once.
     public static let cpu: CPU = {
         var f = crowd_cpu_features()
         crowd_cpuid(&f)

@@ -6,7 +6,9 @@ import Foundation
 /// storage. Use `copy()` for an independent tensor. Weight tensors that view a mapped file
 /// are read-only.
 public struct Tensor: @unchecked Sendable {
+    /// Sizes of the dimensions, outermost first.
     public let shape: [Int]
+    /// The shared, 64-byte aligned values.
     public let storage: TensorStorage
 
     /// A zero-filled tensor.
@@ -15,6 +17,7 @@ public struct Tensor: @unchecked Sendable {
         self.storage = TensorStorage(count: shape.reduce(1, *))
     }
 
+    /// A view of `storage` (which must hold at least the shape's element count), sharing it.
     public init(shape: [Int], storage: TensorStorage) {
         precondition(storage.count >= shape.reduce(1, *), "storage smaller than shape \(shape)")
         self.shape = shape
@@ -30,9 +33,13 @@ public struct Tensor: @unchecked Sendable {
         }
     }
 
+    /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
+    /// Number of dimensions.
     public var rank: Int { shape.count }
+    /// The first value (row-major, contiguous); valid while the tensor lives.
     public var pointer: UnsafeMutablePointer<Float> { storage.pointer }
+    /// All values as a buffer; valid while the tensor lives.
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: storage.pointer, count: count) }
 
     /// The values as a Swift array (a copy; for tests and small outputs, not hot paths).

@@ -53,7 +53,9 @@ public final class CLIPTokenizer: @unchecked Sendable {
         self.merges = merges.mapValues { (rank: $0.0, merged: $0.1) }
     }
 
-    /// The tokenizer with the vocabulary shipped in `Weights/` (see `VocabularyLocator`).
+    /// The tokenizer with the vocabulary that ships with the library as a resource, or the file named by
+    /// `$CROWDCLIP_VOCAB`. Loaded once and shared; it throws `TokenizerError.vocabularyNotFound` (naming every
+    /// folder it searched) when the resource bundle was not installed beside the executable.
     public static func standard() throws -> CLIPTokenizer {
         try shared.get()
     }

@@ -7,8 +7,10 @@ import Foundation
 /// `Resize((256, 256))` → a 224 crop (random, or centred without augmentation) → a random horizontal flip →
 /// ImageNet normalisation.
 public enum NestedCrops {
+    /// Crops per training image.
     public static let count = 6
 
+    /// The six crop boxes of a `width × height` image, smallest first.
     public static func boxes(width: Int, height: Int) -> [PixelBox] {
         let w = width / 12, h = height / 12, cx = width / 2, cy = height / 2
         return (0..<count).map { i in

@@ -7,8 +7,11 @@ import Foundation
 /// j better than the smaller crop i does (PyTorch's `MarginRankingLoss` with margin 0, summed as the official
 /// code does).
 public enum RankingLoss {
+    /// The loss of one image's crops, the logits it came from, and its gradient.
     public struct Result {
+        /// The summed hinge terms.
         public let loss: Float
+        /// `logits[i][j]`: crop i against count prompt j, at the model's logit scale.
         public let logits: [[Float]]
         /// d(loss)/d(unnormalised image features), `[N, E]`.
         public let featureGradient: Tensor
@@ -17,6 +20,7 @@ public enum RankingLoss {
     /// - Parameters:
     ///   - features: unnormalised image features `[N, E]`, crops sorted from smallest to largest.
     ///   - texts: L2-normalised text features `[N, E]` for the matching counts, smallest first.
+    ///   - scale: the logit scale (`exp(logit_scale)`, 100 for OpenAI's models).
     public static func evaluate(features: Tensor, texts: Tensor, scale: Float = 100) -> Result {
         let n = features.shape[0], e = features.shape[1]
         precondition(texts.shape == [n, e], "one count prompt per crop")

@@ -56,9 +56,11 @@ public final class Trainer {
     ///   - base: the CLIP to start from (its text encoder gives the count prompts' features).
     ///   - images: training images (labels are never read).
     ///   - resume: continue from `outputDirectory/state.json`.
+    ///   - force: start afresh in a folder that holds an earlier run, removing that run's files.
     public init(base weights: WeightStore, images: [String], outputDirectory: String, configuration: TrainingConfiguration,
-                tokenizer: CLIPTokenizer, resume: Bool) throws {
+                tokenizer: CLIPTokenizer, resume: Bool, force: Bool = false) throws {
         guard !images.isEmpty else { throw EncoderError.badInput("no training images") }
+        try Self.prepareOutputDirectory(outputDirectory, resume: resume, force: force)
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.images = images
@@ -74,13 +76,36 @@ public final class Trainer {
             throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
         }
         texts = try base.encodeTexts(prompts, tokenizer: tokenizer)
-        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         state = TrainingState(epoch: 0, step: 0, optimizerStep: 0, seed: configuration.seed,
                               learningRate: configuration.learningRate, optimizer: configuration.optimizer.kind.rawValue)
         if resume { try restore() }
     }
 
     func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
+
+    /// The files a run writes: an earlier run is recognised by them, and `force` removes exactly them.
+    static func runFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter {
+            ["state.json", "log.jsonl", "last.safetensors", "best.safetensors"].contains($0)
+                || (($0.hasPrefix("weights-step-") || $0.hasPrefix("optimizer-step-")) && $0.hasSuffix(".safetensors"))
+        }.sorted()
+    }
+
+    /// Creates the output folder and checks it can be written, before any weights load. A fresh run refuses a
+    /// folder holding an earlier run (its log would mix with the new one) unless `resume` or `force`.
+    public static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
+        do { try Folders.create(directory, what: "cannot create the output folder") } catch let OutputFileError.cannotWrite(file, reason) {
+            throw TrainingError.cannotWrite(file, reason: reason)
+        }
+        let earlier = runFiles(in: directory)
+        guard !resume, !earlier.isEmpty else { return }
+        guard force else { throw TrainingError.earlierRun(directory, files: earlier) }
+        for name in earlier {
+            let file = (directory as NSString).appendingPathComponent(name)
+            guard unlink(file) == 0 else { throw TrainingError.cannotWrite(file, reason: String(cString: strerror(errno))) }
+        }
+    }
 
     private func restore() throws {
         let statePath = path("state.json")
@@ -131,6 +156,7 @@ public final class Trainer {
             do {
                 crops = try NestedCrops.batch(try ImageIO.decode(path: imagePath), name: imagePath, augment: configuration.augment, rng: &rng)
             } catch {
+                imagesSkipped += 1
                 onSkip(imagePath, "\(error)")
                 continue
             }
@@ -161,6 +187,7 @@ public final class Trainer {
             let firstStep = state.step - epoch * perEpoch  // > 0 only when resuming inside an epoch
             for s in max(0, firstStep)..<perEpoch {
                 if let maxSteps = configuration.maxSteps, state.step >= maxSteps {
+                    try requireAnOptimizerStep()
                     try checkpoint()
                     return
                 }
@@ -172,6 +199,7 @@ public final class Trainer {
                                   imagesPerSecond: Double(batch.count) / max(Date().timeIntervalSince(started), 1e-9)))
             }
             state.epoch += 1
+            try requireAnOptimizerStep()
             try checkpoint()  // the epoch is safe before validation runs
             if let validate {
                 do {
@@ -186,11 +214,53 @@ public final class Trainer {
                 }
             }
         }
-        if let maxSteps = configuration.maxSteps, state.step >= maxSteps { try checkpoint() }
+        if let maxSteps = configuration.maxSteps, state.step >= maxSteps {
+            try requireAnOptimizerStep()
+            try checkpoint()
+        }
+    }
+
+    /// Images skipped as unreadable in this run.
+    private(set) public var imagesSkipped = 0
+
+    /// A run whose steps all had only unreadable images trained nothing: no checkpoint is written and the run
+    /// fails, saying why.
+    private func requireAnOptimizerStep() throws {
+        guard optimizer.step == 0 else { return }
+        throw TrainingError.noOptimizerStep(steps: state.step, images: images.count, unreadable: imagesSkipped)
     }
 
     public var stepsTaken: Int { state.step }
     public var epochsDone: Int { state.epoch }
+}
+
+/// Why a training run could not start or trained nothing.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case noOptimizerStep(steps: Int, images: Int, unreadable: Int)
+    case noImages(String)
+    case earlierRun(String, files: [String])
+    case cannotWrite(String, reason: String)
+
+    /// The output folder is the problem (not the data).
+    public var isOutputProblem: Bool {
+        switch self {
+        case .noOptimizerStep, .noImages: return false
+        case .earlierRun, .cannotWrite: return true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .noOptimizerStep(steps, images, unreadable):
+            return "no optimizer step was taken in \(steps) step(s): \(unreadable) of \(images) training image(s) could not be read "
+                + "(see the messages above), so nothing was trained and no checkpoint was written"
+        case let .noImages(source): return "no training images in \(source), so nothing can be trained"
+        case let .earlierRun(dir, files):
+            return "\(dir) holds an earlier run (\(files.prefix(4).joined(separator: ", "))\(files.count > 4 ? ", …" : "")): "
+                + "continue it with --resume, or start over with --force (which removes those files)"
+        case let .cannotWrite(file, reason): return "\(file): cannot write: \(reason)"
+        }
+    }
 }
 
 /// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).

@@ -6,6 +6,7 @@ public final class TrainingBenchStep {
     let crops: Tensor, texts: Tensor
     private lazy var net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
 
+    /// Loads the image encoder of `path` and prepares synthetic crops and prompts.
     public init(weights path: String, headWidth: Int = 64) throws {
         parameters = try VisionParameters(store: try WeightLoader.load(path: path), headWidth: headWidth)
         gradients = VisionParameters(zerosLike: parameters)

@@ -3,9 +3,13 @@ import Foundation
 /// The image encoder's parameters as owned, writable tensors under their OpenAI names, in a fixed order
 /// (the order of gradients and optimiser state too).
 public final class VisionParameters: @unchecked Sendable {
+    /// The image tower's geometry.
     public let config: CLIPConfig.Vision
+    /// Size of the projected features.
     public let embedDim: Int
+    /// OpenAI names of the parameters, in the fixed order.
     public let names: [String]
+    /// The parameters, in the order of `names`.
     public let tensors: [Tensor]
     private let index: [String: Int]
 
@@ -55,6 +59,7 @@ public final class VisionParameters: @unchecked Sendable {
         index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
     }
 
+    /// The parameter with this OpenAI name (it must exist).
     public subscript(name: String) -> Tensor { tensors[index[name]!] }
     var conv: Tensor { tensors[0] }
     var classEmbedding: Tensor { tensors[1] }
@@ -64,8 +69,10 @@ public final class VisionParameters: @unchecked Sendable {
     var lnPost: (Tensor, Tensor) { let n = tensors.count; return (tensors[n - 3], tensors[n - 2]) }
     var proj: Tensor { tensors[tensors.count - 1] }
 
+    /// Total number of scalars.
     public var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
 
+    /// Sets every value to 0 (gradients before a step).
     public func zero() { for t in tensors { t.pointer.update(repeating: 0, count: t.count) } }
 
     /// The parameters as a weight store (for `CLIPModel`, validation and checkpoints).

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Why a results file cannot be used. Every case names the file; I/O cases carry the system's reason
+/// (strerror: "No such file or directory", "No space left on device", "Read-only file system", …).
+public enum OutputFileError: Error, CustomStringConvertible, Equatable {
+    case cannotWrite(file: String, reason: String)
+    case cannotRead(file: String, reason: String)
+    /// The output resolves to one of the inputs: writing it would destroy that input.
+    case wouldOverwriteInput(file: String, input: String)
+    /// `--resume` on a file written in another format (the file is left untouched).
+    case formatMismatch(file: String, found: String, expected: CountOutputFormat)
+    case unknownExtension(file: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotWrite(file, reason): return "\(file): cannot write: \(reason)"
+        case let .cannotRead(file, reason): return "\(file): cannot read: \(reason)"
+        case let .wouldOverwriteInput(file, input):
+            return "\(file): refused as output: it is the input \(input), which writing would destroy"
+        case let .formatMismatch(file, found, expected):
+            return "\(file): cannot resume: the file holds \(found), not \(expected.rawValue); it was left untouched "
+                + "(resume with the format it holds, or write to another file)"
+        case let .unknownExtension(file):
+            return "\(file): cannot tell the output format from the extension; use .csv, .jsonl or .json, .txt or .tsv "
+                + "(a table), or give --format"
+        }
+    }
+
+    static func system(_ file: String, _ code: Int32 = errno, read: Bool = false) -> OutputFileError {
+        let reason = String(cString: strerror(code))
+        return read ? .cannotRead(file: file, reason: reason) : .cannotWrite(file: file, reason: reason)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CrowdCLIPCore
+import Foundation
+
+/// The exit statuses every subcommand follows (README "Exit status", and `crowdclip --help`).
+enum ExitStatus: Int32, CaseIterable {
+    case success = 0
+    case someInputsFailed = 1
+    case usage = 2
+    case weights = 3
+    case output = 4
+    case nothingDone = 5
+
+    var meaning: String {
+        switch self {
+        case .success: return "everything asked was done (every image counted)"
+        case .someInputsFailed: return "some inputs failed (each has an error record; the others are done), or an unexpected error"
+        case .usage: return "invalid option or argument (the usage is printed)"
+        case .weights: return "the weights or the vocabulary are missing, unreadable or not supported"
+        case .output: return "an output cannot be written (message names the file and the system's reason), would overwrite an input, or holds another format or an earlier run"
+        case .nothingDone: return "nothing could be done: no usable input (e.g. train took no optimizer step), or a dataset folder in another layout"
+        }
+    }
+
+    static var table: String {
+        "Exit status:\n" + allCases.map { "  \($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
+            + "\n  128+N  killed by signal N (130: interrupted with Ctrl-C)"
+    }
+
+    /// The status for a CrowdCLIPCore error that reached the top level; nil for the parser's own errors.
+    static func forDomainError(_ error: Error) -> ExitStatus? {
+        switch error {
+        case is OutputFileError: return .output
+        case let e as TrainingError: return e.isOutputProblem ? .output : .nothingDone
+        case is DatasetError: return .nothingDone
+        case is WeightError, is TokenizerError, is EncoderError: return .weights
+        case let e as CountingError:
+            if case .noWeights = e { return .weights }
+            return .usage
+        case let e as ImageError:
+            if case .cannotWrite = e { return .output }
+            return .someInputsFailed
+        case is MATFile.FormatError: return .nothingDone
+        default: return nil
+        }
+    }
+}
