@@ -16,7 +16,8 @@ struct MergeCommand: ParsableCommand {
             Exit status: 0 when the merge holds every image once and none failed; 1 when an image failed, is \
             missing from the shards or is in two of them, a line is unreadable, or an image is not among --inputs \
             (each is listed, and the merged file is still written); 2 when the shards cannot be merged (mixed \
-            kinds, a table, a file that is not a shard output).
+            kinds, a table, a file that is missing or not a shard output); 4 when the output cannot be written or \
+            is one of the shards.
 
             Example: crowdclip merge --inputs photos/ -o counts.jsonl out/shard-*.jsonl
             """)
@@ -27,6 +28,9 @@ struct MergeCommand: ParsableCommand {
     @Option(parsing: .upToNextOption,
             help: "The inputs the sharded run was given (files or folders): every image must appear exactly once, in their order. Put the shard files after --inputs' values, or after --.")
     var inputs: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Expand --inputs folders with their subfolders, as `count --recursive` did.")
+    var recursive = false
 
     @Option(help: "Report form: text or json (for eval shards the same MAE/MSE fields as `eval`).")
     var format: EvalCommand.ReportFormat = .text
@@ -41,24 +45,25 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result: ShardMerge.Result, expanded: [(String, String)]
+        let result: ShardMerge.Result, expanded: [(input: String, reason: String)]
         do {
             let resolvedOutput = ShardOutput.canonicalPath(output)
             if let resolvedOutput, shards.contains(where: { ShardOutput.canonicalPath($0) == resolvedOutput }) {
                 throw ShardMergeError.outputIsShard(output)
             }
             let outputs = try shards.map { try ShardOutput.read(path: $0) }
-            let expected = inputs.isEmpty ? nil : ShardMerge.ExpectedInput.expand(inputs)
+            let expected = inputs.isEmpty ? nil : ShardMerge.ExpectedInput.expand(inputs, recursive: recursive)
             expanded = expected?.problems ?? []
             result = try ShardMerge.merge(outputs, expected: expected?.inputs)
         } catch let error as ShardMergeError {
             printError(error.description)
-            throw ExitCode(2)
+            if case .outputIsShard = error { throw ExitCode(ExitStatus.output.rawValue) }
+            throw ExitCode(ExitStatus.usage.rawValue)
         }
         try writeAtomically(result.lines, to: output)
         report(result)
         for (input, why) in expanded { printError("--inputs \(input): \(why)") }
-        if !result.isComplete || result.failed > 0 || !expanded.isEmpty { throw ExitCode(1) }
+        if !result.isComplete || result.failed > 0 || !expanded.isEmpty { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
     }
 
     private func report(_ r: ShardMerge.Result) {
@@ -93,7 +98,7 @@ struct MergeCommand: ParsableCommand {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
             printError("cannot write \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.output.rawValue)
         }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
@@ -107,13 +112,13 @@ struct MergeCommand: ParsableCommand {
         } catch {
             unlink(temporary)
             printError("cannot write \(path): \(error.localizedDescription)")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.output.rawValue)
         }
         guard rename(temporary, path) == 0 else {
             let why = String(cString: strerror(errno))
             unlink(temporary)
             printError("cannot write \(path): \(why)")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.output.rawValue)
         }
     }
 }

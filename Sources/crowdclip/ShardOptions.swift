@@ -28,20 +28,20 @@ struct ShardOptions: ParsableArguments {
         }
     }
 
-    /// This shard's images from the command-line inputs, and the inputs that cannot be read (every shard reports
-    /// those; `owned` says whether this shard writes its error record, so that a merge holds it once).
-    func images(from arguments: [String]) throws -> (images: [String], problems: [(input: String, why: String, owned: Bool)]) {
-        guard let spec = try spec() else {
-            let (images, problems) = ImageInputs.expand(arguments)
-            return (images, problems.map { ($0.0, $0.1, true) })
-        }
-        var images: [String] = [], problems: [(String, String, Bool)] = []
-        for argument in arguments {
-            let (found, bad) = ImageInputs.expand([argument])
-            images += spec.select(found) { ShardKey.key(image: $0, argument: argument) }
-            problems += bad.map { ($0.0, $0.1, spec.contains(key: ShardKey.key(image: $0.0, argument: $0.0))) }
-        }
-        return (images, problems)
+    /// This shard's part of the expanded inputs. Every unreadable input stays in `problems`: each shard reports it
+    /// and exits 1, so no task silently counts nothing; `ownsRecord(of:)` says which one writes its error record.
+    func select(_ expansion: ImageInputs.Expansion, arguments: [String]) throws -> ImageInputs.Expansion {
+        guard let spec = try spec() else { return expansion }
+        let keyer = ShardKey.Keyer(arguments: arguments)
+        var selected = expansion
+        selected.images = PathList(spec.select(Array(expansion.images)) { keyer.key($0) })
+        return selected
+    }
+
+    /// Whether this shard writes the error record of an input that cannot be read, so that a merge holds it once.
+    func ownsRecord(of input: String, arguments: [String]) throws -> Bool {
+        guard let spec = try spec() else { return true }
+        return spec.contains(key: ShardKey.Keyer(arguments: arguments).key(input))
     }
 
     /// This shard's samples of a dataset, keyed by their path relative to the dataset's root.

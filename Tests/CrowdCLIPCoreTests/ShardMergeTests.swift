@@ -78,6 +78,19 @@ final class ShardMergeTests: XCTestCase {
         XCTAssertEqual(broken.records, 3)
     }
 
+    /// Without --inputs the order is a single run's over one folder, subfolders (--recursive) included.
+    func testNaturalOrderIsTheRunsOrderWithSubfolders() throws {
+        let names = ["IMG_10.jpg", "IMG_2.jpg", "b.jpg", "b/x.jpg", "b/IMG_1.png", "B2/y.jpg", "a.jpg", "IMG_1.jpg"]
+        for f in names {
+            try FileManager.default.createDirectory(atPath: dir + "/p/" + (f as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data().write(to: URL(fileURLWithPath: dir + "/p/" + f))
+        }
+        let run = Array(ImageInputs.expand([dir + "/p"], recursive: true).images)
+        XCTAssertEqual(run.count, names.count)
+        let s = try shard("s.jsonl", run.reversed().map { ok($0, 1, path: $0) })
+        XCTAssertEqual(try ShardMerge.merge([s]).lines, run.map { ok($0, 1, path: $0) })
+    }
+
     /// An input the run could not read (a missing folder) is expected as the error record keyed by the argument.
     func testAnUnreadableInputIsExpectedAsItsErrorRecord() throws {
         let (inputs, problems) = ShardMerge.ExpectedInput.expand([dir + "/gone"])

@@ -69,6 +69,15 @@ final class ShardingTests: XCTestCase {
         XCTAssertEqual(ShardKey.key(image: "other/IMG_7.jpg", argument: "other/IMG_7.jpg"), "IMG_7.jpg")
     }
 
+    /// With several arguments an image is keyed under the longest one above it, so nested arguments agree too.
+    func testSeveralArgumentsKeyUnderTheLongestFolderAbove() {
+        let keyer = ShardKey.Keyer(arguments: ["/data", "/data/frames/", "extra/IMG_9.jpg"])
+        XCTAssertEqual(keyer.key("/data/frames/cam1/a.jpg"), "cam1/a.jpg")
+        XCTAssertEqual(keyer.key("/data/other/b.jpg"), "other/b.jpg")
+        XCTAssertEqual(keyer.key("extra/IMG_9.jpg"), "IMG_9.jpg")
+        XCTAssertEqual(ShardKey.Keyer(arguments: ["/mnt/x/data", "/mnt/x/data/frames"]).key("/mnt/x/data/frames/cam1/a.jpg"), "cam1/a.jpg")
+    }
+
     func testExplicitSpecs() throws {
         XCTAssertEqual(try ShardSpec.parse("0/4", environment: [:]), try ShardSpec(index: 0, count: 4))
         XCTAssertEqual(try ShardSpec.parse("3/4", environment: [:]).description, "3/4")

@@ -37,16 +37,27 @@ public enum ShardKey {
     }
 
     /// The key of `image`, found under the command-line `argument` (a folder, or the image itself).
-    public static func key(image: String, argument: String) -> String {
-        let imageParts = components(image), argumentParts = components(argument)
-        if imageParts.count > argumentParts.count, Array(imageParts.prefix(argumentParts.count)) == argumentParts {
-            return imageParts.dropFirst(argumentParts.count).joined(separator: "/")
+    public static func key(image: String, argument: String) -> String { Keyer(arguments: [argument]).key(image) }
+
+    /// Keys images of a batch given as several arguments: each image is keyed under the longest argument that is
+    /// a folder above it (all tasks get the same arguments, so they agree even where folders nest), and by its
+    /// file name when none is (a file argument).
+    public struct Keyer: Sendable {
+        private let arguments: [[Substring]]
+
+        public init(arguments: [String]) { self.arguments = arguments.map(ShardKey.components).sorted { $0.count > $1.count } }
+
+        public func key(_ image: String) -> String {
+            let parts = ShardKey.components(image)
+            for argument in arguments where parts.count > argument.count && parts.starts(with: argument) {
+                return parts.dropFirst(argument.count).joined(separator: "/")
+            }
+            return parts.last.map(String.init) ?? image
         }
-        return imageParts.last.map(String.init) ?? image
     }
 
     /// Path components without empty and `.` parts, so `photos`, `photos/` and `./photos` agree.
-    private static func components(_ path: String) -> [Substring] {
+    static func components(_ path: String) -> [Substring] {
         path.split(separator: "/").filter { $0 != "." }
     }
 }

@@ -92,24 +92,25 @@ public enum ShardMerge {
         return result
     }
 
-    /// Natural order of the paths as found (IMG_2 before IMG_10), which is a single run's order within a folder.
+    /// Natural order of the paths as found (IMG_2 before IMG_10), folder by folder: a single run's order within
+    /// one argument, `--recursive` included. A `/` becomes 0 so that a shorter name sorts before a longer one that
+    /// starts with it, as `ImageInputs` sorts the entries of each folder.
     static func naturallySorted(_ records: [ShardOutput.Record]) -> [ShardOutput.Record] {
-        records.sorted { a, b in
-            switch a.image.compare(b.image, options: [.numeric, .caseInsensitive]) {
-            case .orderedAscending: return true
-            case .orderedDescending: return false
-            case .orderedSame: return a.image == b.image ? a.identity < b.identity : a.image < b.image
-            }
+        let keys = records.map { $0.image.utf8.map { $0 == UInt8(ascii: "/") ? 0 : $0 } }
+        let order = records.indices.sorted { a, b in
+            keys[a] == keys[b] ? records[a].identity < records[b].identity : NaturalOrder.less(keys[a], keys[b])
         }
+        return order.map { records[$0] }
     }
 }
 
 extension ShardMerge.ExpectedInput {
     /// The images a run over these command-line inputs takes, in its order, and the inputs it cannot read
-    /// (those appear in a run's output as error records keyed by the argument itself, so they are expected too).
-    public static func expand(_ arguments: [String]) -> (inputs: [ShardMerge.ExpectedInput], problems: [(String, String)]) {
-        let (images, problems) = ImageInputs.expand(arguments)
-        let found = images.map { ShardMerge.ExpectedInput(image: $0) }
-        return (found + problems.map { ShardMerge.ExpectedInput(image: $0.0, identity: $0.0) }, problems)
+    /// (a run writes an error record for each of those, so they are expected too).
+    public static func expand(_ arguments: [String], recursive: Bool = false)
+        -> (inputs: [ShardMerge.ExpectedInput], problems: [(input: String, reason: String)]) {
+        let expansion = ImageInputs.expand(arguments, recursive: recursive)
+        let found = expansion.images.map { ShardMerge.ExpectedInput(image: $0) }
+        return (found + expansion.problems.map { ShardMerge.ExpectedInput(image: $0.input) }, expansion.problems)
     }
 }

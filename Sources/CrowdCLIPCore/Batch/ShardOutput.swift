@@ -21,8 +21,8 @@ public struct ShardOutput: Sendable {
     public struct Record: Sendable {
         /// The image as the run found it (the input argument joined with the relative path).
         public let image: String
-        /// What makes two records the same image: the record's canonical `path`, else the image's real path where it
-        /// exists here, else `image` as written.
+        /// What makes two records the same image: the record's `path`, else the image's canonical path
+        /// (`CanonicalPath.of`) where it exists here, else `image` as written.
         public let identity: String
         /// The line as the shard wrote it.
         public let line: String
@@ -128,10 +128,6 @@ public struct ShardOutput: Sendable {
         return "\(path):\(index + 1): " + (cutOff ? "cut-off last line (the task stopped mid-write); rerun that shard with --resume" : why)
     }
 
-    /// The real absolute path, symbolic links resolved; nil when the file does not exist here.
-    public static func canonicalPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
+    /// The identity `count` writes as `path` (`CanonicalPath.of`); nil when the file does not exist here.
+    public static func canonicalPath(_ path: String) -> String? { CanonicalPath.of(path) }
 }
