@@ -4,7 +4,8 @@
 #   2. starts munged, slurmctld and slurmd on localhost from a configuration in a temporary folder;
 #   3. submits a 4-task array over a sample folder (tiny test models), waits, and lets the merge job merge;
 #   4. compares the merge with a single-process run, byte for byte;
-#   5. cuts one shard file back, requeues that task (scontrol requeue), checks it resumed and merges again;
+#   5. cuts one shard file back (one record and a torn line), requeues that task (scontrol requeue), checks
+#      that it resumed and that the new merge is still identical;
 #   6. stops the daemons it started, by their pids.
 # Needs root (the daemons run as root, as Debian's Slurm 22.05 allows with proctrack/linuxproc, task/none and no
 # cgroup.conf) and a release build (.build/release/crowdclip). Not part of CI.
@@ -128,15 +129,18 @@ images=$(wc -l < "$tmp/single.jsonl")
 cmp "$tmp/single.jsonl" "$tmp/run/counts.jsonl" || fail "the merge differs from a single run: diff $tmp/single.jsonl $tmp/run/counts.jsonl"
 say "the merge of $shards Slurm array tasks is identical to a single-process run ($images records)"
 
-# 5. A requeued task resumes its shard: cut shard 1 back to one counted record, requeue that task, merge again.
-grep -m 1 '"count"' "$tmp/run/shard-1.jsonl" > "$tmp/cut" && mv "$tmp/cut" "$tmp/run/shard-1.jsonl"
+# 5. A requeued task resumes its shard: cut shard 1 back to one counted record and half of the next line (a task
+#    killed mid-write), requeue that task, merge again.
+{ grep -m 1 '"count"' "$tmp/run/shard-1.jsonl"; tail -n 1 "$tmp/run/shard-1.jsonl" | head -c 40; } > "$tmp/cut"
+mv "$tmp/cut" "$tmp/run/shard-1.jsonl"
 scontrol requeue "${array}_1"
 start=$(date +%s)
 while [ -n "$(squeue -h -j "$array" 2>/dev/null)" ]; do
   [ $(( $(date +%s) - start )) -lt 300 ] || fail "the requeued task ${array}_1 did not finish in 5 minutes"
   sleep 1
 done
-grep -q "skipped 1 image" "$tmp"/run/logs/count-"${array}"_1.log || fail "the requeued task did not resume (see $tmp/run/logs/count-${array}_1.log)"
+log=$tmp/run/logs/count-${array}_1.log
+grep -q "skipped 1 image" "$log" && grep -q "cut off" "$log" || fail "the requeued task did not resume (see $log)"
 "$crowdclip" merge --inputs "${inputs[@]}" --output "$tmp/run/counts-requeued.jsonl" -- "$tmp"/run/shard-*.jsonl >/dev/null 2>&1 || true
 cmp "$tmp/single.jsonl" "$tmp/run/counts-requeued.jsonl" || fail "after the requeue the merge differs from a single run"
 say "requeued task ${array}_1 resumed its shard after $(( $(date +%s) - start )) s; the merge is still identical"
