@@ -34,7 +34,8 @@ struct ShardOptions: ParsableArguments {
         guard let spec = try spec() else { return expansion }
         let keyer = ShardKey.Keyer(arguments: arguments)
         var selected = expansion
-        selected.images = PathList(spec.select(Array(expansion.images)) { keyer.key($0) })
+        selected.images = PathList()
+        for image in expansion.images where spec.contains(key: keyer.key(image)) { selected.images.append(image) }
         return selected
     }
 
