@@ -141,3 +141,8 @@ soak: release
 
 clean:
 	rm -rf .build out
+
+# Sharded counting on a real single-node Slurm (Tools/slurm/check.sh; root; installs slurm-wlm and munge; not in CI).
+.PHONY: slurm-check
+slurm-check: tested-crowdclip
+	Tools/slurm/check.sh

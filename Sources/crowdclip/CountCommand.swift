@@ -24,6 +24,7 @@ struct CountCommand: ParsableCommand {
     @OptionGroup var models: ModelOptions
     @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
+    @OptionGroup(title: "Sharding") var sharding: ShardOptions
 
     @Option(help: "Output format: jsonl, csv or table. Default: from the --output extension (.jsonl/.json, .csv, .txt/.tsv), else table on a terminal and jsonl otherwise.")
     var format: CountOutputFormat?
@@ -67,7 +68,7 @@ struct CountCommand: ParsableCommand {
 
     private func countAll() throws -> (BatchCounting.Summary, problems: Int, CountOutputFormat) {
         let configuration = try counting.configuration()
-        let expansion = ImageInputs.expand(inputs, recursive: recursive)
+        let expansion = try sharding.select(ImageInputs.expand(inputs, recursive: recursive), arguments: inputs)
         // The arguments here; preflight checks what the folders hold.
         if let output { try CountOutputFile.refuseInputs(path: output, inputs: inputs) }
         let format = try outputFormat()
@@ -86,7 +87,9 @@ struct CountCommand: ParsableCommand {
             ? { line in try bar.withBarHidden { try sink.write(line) } } : sink.write
         if let torn = index?.tornBytes, torn > 0 { printError("\(output!): dropped a record cut off by an earlier run (\(torn) bytes)") }
         for (input, why) in expansion.problems {
-            try write(format.line(forFailure: input, path: CanonicalPath.of(input), error: "\(input): \(why)"))
+            if try sharding.ownsRecord(of: input, arguments: inputs) {
+                try write(format.line(forFailure: input, path: CanonicalPath.of(input), error: "\(input): \(why)"))
+            }
             printError("\(input): \(why)")
         }
         let summary = try BatchCounting(counter: counter, format: format, visualizeDirectory: visualize, write: write)

@@ -10,7 +10,7 @@ struct CrowdCLIPCommand: ParsableCommand {
         abstract: "Unsupervised crowd counting with CLIP (CrowdCLIP, CVPR 2023), native on the CPU.",
         discussion: ExitStatus.table,
         subcommands: [
-            CountCommand.self, EvalCommand.self, TrainCommand.self,
+            CountCommand.self, EvalCommand.self, MergeCommand.self, TrainCommand.self,
             EmbedCommand.self, SimilarityCommand.self, TokenizeCommand.self, InfoCommand.self,
         ]
     )

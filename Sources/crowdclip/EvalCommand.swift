@@ -10,6 +10,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var models: ModelOptions
     @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
+    @OptionGroup(title: "Sharding") var sharding: ShardOptions
 
     @Option(help: "Dataset layout: \(DatasetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: DatasetKind
@@ -32,7 +33,7 @@ struct EvalCommand: ParsableCommand {
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let samples = try DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold)
+        let samples = try sharding.samples(DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold), root: root)
         let csv = try output.map { try LineSink(path: $0) }  // an unwritable file is found before the weights load
         let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
         try csv?.write("image,gt,count")

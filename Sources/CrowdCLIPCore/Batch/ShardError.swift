@@ -1,0 +1,36 @@
+/// Why a `--shard` specification cannot be used.
+public enum ShardError: Error, Equatable, CustomStringConvertible {
+    case badSpec(String)
+    case badCount(Int)
+    case indexOutOfRange(index: Int, count: Int)
+    case shardsWithoutAuto
+    case noEnvironment
+    case incompleteSlurm
+    case slurmArrayWithGaps(count: Int, min: Int, max: Int)
+    case shardsDisagree(shards: Int, environment: Int, variable: String)
+    case completionIndexWithoutShards
+    case badVariable(String, String)
+
+    public var description: String {
+        switch self {
+        case let .badSpec(s): return "--shard \"\(s)\" is not I/N (for example 0/4) or auto"
+        case let .badCount(n): return "the number of shards must be at least 1, not \(n)"
+        case let .indexOutOfRange(i, n):
+            return "shard index \(i) is outside 0…\(n - 1): shards are counted from 0 (a Slurm array --array=0-\(n - 1))"
+        case .shardsWithoutAuto: return "--shards goes with --shard auto; with --shard I/N the count is N"
+        case .noEnvironment:
+            return "--shard auto found neither SLURM_ARRAY_TASK_ID (with SLURM_ARRAY_TASK_COUNT, or SLURM_ARRAY_TASK_MIN "
+                + "and SLURM_ARRAY_TASK_MAX: a Slurm job array) nor JOB_COMPLETION_INDEX (with --shards N: a Kubernetes "
+                + "Indexed Job); give --shard I/N instead"
+        case .incompleteSlurm:
+            return "SLURM_ARRAY_TASK_ID is set but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN and "
+                + "SLURM_ARRAY_TASK_MAX are: the number of shards is unknown"
+        case let .slurmArrayWithGaps(n, lo, hi):
+            return "the Slurm array has \(n) task(s) but IDs \(lo)…\(hi): submit a contiguous array, --array=0-\(n - 1)"
+        case let .shardsDisagree(s, e, v): return "--shards \(s) disagrees with \(v)=\(e)"
+        case .completionIndexWithoutShards:
+            return "JOB_COMPLETION_INDEX is set: give --shards N as well (the Indexed Job's completions)"
+        case let .badVariable(name, value): return "\(name)=\"\(value)\" is not an integer"
+        }
+    }
+}

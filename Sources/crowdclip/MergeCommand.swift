@@ -1,0 +1,124 @@
+import ArgumentParser
+import CrowdCLIPCore
+import Foundation
+
+/// `crowdclip merge`: one file from the shard outputs of `count --shard` or `eval --shard`.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the per-shard outputs of `count --shard` or `eval --shard` into one file.",
+        discussion: """
+            Shard files are JSON lines or CSV from `count`, or the per-image CSV (image,gt,count) of `eval`; all \
+            must be of one kind. Lines are copied as written, in the natural order of the image paths, or in the \
+            order a run over --inputs takes them. Records are the same image when their `path` (the canonical path) \
+            agrees; a success replaces an earlier failure. For eval shards MAE and MSE over the union are printed.
+
+            Exit status: 0 when the merge holds every image once and none failed; 1 when an image failed, is \
+            missing from the shards or is in two of them, a line is unreadable, or an image is not among --inputs \
+            (each is listed, and the merged file is still written); 2 when the shards cannot be merged (mixed \
+            kinds, a table, a file that is missing or not a shard output); 4 when the output cannot be written or \
+            is one of the shards.
+
+            Example: crowdclip merge --inputs photos/ -o counts.jsonl out/shard-*.jsonl
+            """)
+
+    @Option(name: .shortAndLong, help: "The merged file (written whole, then renamed into place).")
+    var output: String
+
+    @Option(parsing: .upToNextOption,
+            help: "The inputs the sharded run was given (files or folders): every image must appear exactly once, in their order. Put the shard files after --inputs' values, or after --.")
+    var inputs: [String] = []
+
+    @Flag(name: .shortAndLong, help: "Expand --inputs folders with their subfolders, as `count --recursive` did.")
+    var recursive = false
+
+    @Option(help: "Report form: text or json (for eval shards the same MAE/MSE fields as `eval`).")
+    var format: EvalCommand.ReportFormat = .text
+
+    @Argument(help: "Shard output files.")
+    var shards: [String] = []
+
+    func validate() throws {
+        guard !shards.isEmpty else {
+            throw ValidationError("give the shard files (after -- when --inputs comes last: --inputs photos -- out/shard-*.jsonl)")
+        }
+    }
+
+    func run() throws {
+        let result: ShardMerge.Result, expanded: [(input: String, reason: String)]
+        do {
+            let resolvedOutput = ShardOutput.canonicalPath(output)
+            if let resolvedOutput, shards.contains(where: { ShardOutput.canonicalPath($0) == resolvedOutput }) {
+                throw ShardMergeError.outputIsShard(output)
+            }
+            let outputs = try shards.map { try ShardOutput.read(path: $0) }
+            let expected = inputs.isEmpty ? nil : ShardMerge.ExpectedInput.expand(inputs, recursive: recursive)
+            expanded = expected?.problems ?? []
+            result = try ShardMerge.merge(outputs, expected: expected?.inputs)
+        } catch let error as ShardMergeError {
+            printError(error.description)
+            if case .outputIsShard = error { throw ExitCode(ExitStatus.output.rawValue) }
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        try writeAtomically(result.lines, to: output)
+        report(result)
+        for (input, why) in expanded { printError("--inputs \(input): \(why)") }
+        if !result.isComplete || result.failed > 0 || !expanded.isEmpty { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
+    }
+
+    private func report(_ r: ShardMerge.Result) {
+        for line in r.malformed { printError(line) }
+        for image in r.missing { printError("missing: \(image)") }
+        for d in r.duplicated { printError("duplicated: \(d.image) in \(d.files.joined(separator: ", "))") }
+        for image in r.unexpected { printError("not among --inputs: \(image)") }
+        if r.failed > 0 { printError("\(r.failed) image(s) failed (their error records are kept)") }
+        let evaluated = r.kind == .evalCSV, m = r.metrics
+        switch format {
+        case .json:
+            var fields = ["\"output\": \(JSON.string(output))", "\"shards\": \(shards.count)", "\"images\": \(r.records)"]
+            if evaluated {
+                fields += ["\"mae\": \(m.count > 0 ? JSON.number(m.mae) : "null")", "\"mse\": \(m.count > 0 ? JSON.number(m.mse) : "null")"]
+            } else {
+                fields.append("\"failed\": \(r.failed)")
+            }
+            fields += ["\"missing\": \(r.missing.count)", "\"duplicated\": \(r.duplicated.count)"]
+            print("{" + fields.joined(separator: ", ") + "}")
+        case .text:
+            print("merged \(shards.count) shard file(s) into \(output)  images \(r.records)" + (evaluated ? "" : "  failed \(r.failed)"))
+            if evaluated {
+                if m.count > 0 { print(String(format: "MAE %.2f  MSE %.2f", m.mae, m.mse)) } else { print("no labels in these shards: counts only, no MAE") }
+            }
+        }
+    }
+
+    /// A reader of OUTPUT sees the old file or the whole new one, never a part. Written in chunks: a million
+    /// records are half a gigabyte, which need not be held twice.
+    private func writeAtomically(_ lines: [String], to path: String) throws {
+        let temporary = path + ".merging-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            printError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(ExitStatus.output.rawValue)
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            var chunk = ""
+            for line in lines {
+                chunk += line
+                chunk += "\n"
+                if chunk.utf8.count >= 1 << 20 { try handle.write(contentsOf: Data(chunk.utf8)); chunk = "" }
+            }
+            try handle.write(contentsOf: Data(chunk.utf8))
+        } catch {
+            unlink(temporary)
+            printError("cannot write \(path): \(error.localizedDescription)")
+            throw ExitCode(ExitStatus.output.rawValue)
+        }
+        guard rename(temporary, path) == 0 else {
+            let why = String(cString: strerror(errno))
+            unlink(temporary)
+            printError("cannot write \(path): \(why)")
+            throw ExitCode(ExitStatus.output.rawValue)
+        }
+    }
+}
