@@ -1,7 +1,8 @@
 import CrowdCLIPCore
 import Foundation
 
-/// `crowdclip-bench [--python PATH] [--weights PATH] [--quick]`: runs each benchmark section and prints its table.
+/// `crowdclip-bench [--python PATH] [--weights PATH] [--quick] [--counting]`: runs each benchmark section (or, with
+/// `--counting`, only the counting one) and prints its table.
 /// Sections live one per file (BenchEncoders.swift, …); they share `BenchOptions` and `BenchTimer`.
 enum BenchMain {
     static func run(arguments: [String]) {
@@ -14,8 +15,9 @@ enum BenchMain {
             case "--python": options.python = value(); i += 1
             case "--weights": options.weights = value() ?? options.weights; i += 1
             case "--quick": options.quick = true
+            case "--counting": options.countingOnly = true
             case "--help", "-h":
-                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick]")
+                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting]")
                 return
             default:
                 FileHandle.standardError.write(Data("crowdclip-bench: unknown argument \(a)\n".utf8))
@@ -24,6 +26,13 @@ enum BenchMain {
             i += 1
         }
         do {
+            if options.countingOnly {
+                _ = try EncoderBench(options: options).ensureWeights()
+                print("== machine")
+                for (k, v) in try SystemInfo.current().lines { print("  \(k): \(v)") }
+                try CountingBench(options: options).run()
+                return
+            }
             try EncoderBench(options: options).run()
             try CountingBench(options: options).run()
             try TrainingBench(options: options).run()
@@ -40,6 +49,8 @@ struct BenchOptions {
     var weights = ".build/bench/vit-b-16.safetensors"
     /// Fewer iterations (a smoke run).
     var quick = false
+    /// Only the counting section (`--counting`).
+    var countingOnly = false
 
     var pythonAvailable: Bool { python.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
 }

@@ -13,6 +13,9 @@ public final class BatchCounting {
     public let counter: CrowdCounter
     public let format: CountOutputFormat
     public let visualizeDirectory: String?
+    /// Decode and prepare the next image on a background thread while the encoders run on this one (on by
+    /// default); off, each image is decoded when its turn comes. The records are the same either way.
+    public var overlap = true
     private let write: (String) throws -> Void
     private var pictureNames: Set<String> = []
 
@@ -41,14 +44,24 @@ public final class BatchCounting {
                                         progress: (Progress) -> Void = { _ in }) throws -> Summary where Images.Element == String {
         var summary = Summary()
         var state = Progress(total: images.count)
-        for path in images {
-            defer { state.done += 1; state.skipped = summary.skipped; progress(state) }
+        let prefetch = ImagePrefetch(counter: counter, overlap: overlap)
+        // The next image to count starts decoding before this one is encoded; skipped images start nothing.
+        func plan(_ path: String) -> (path: String, identity: String?, pending: ImagePrefetch.Pending?) {
             let identity = CanonicalPath.of(path)
-            if let identity, resume.countedImages > 0, resume.contains(path: identity) { summary.skipped += 1; continue }
+            if let identity, resume.countedImages > 0, resume.contains(path: identity) { return (path, identity, nil) }
+            return (path, identity, prefetch.start(path))
+        }
+        var paths = images.makeIterator()
+        var next = paths.next().map(plan)
+        while let item = next {
+            next = paths.next().map(plan)
+            defer { state.done += 1; state.skipped = summary.skipped; progress(state) }
+            guard let pending = item.pending else { summary.skipped += 1; continue }
+            let (path, identity) = (item.path, item.identity)
             let line: String
             do {
-                let image = try ImageIO.decode(path: path)
-                let result = try counter.count(image, name: path)
+                let (image, prepared) = try pending.outcome().get()
+                let result = try counter.count(prepared)
                 if let dir = visualizeDirectory {
                     try ImageIO.writePNG(CountVisualizer.render(image, result), to: (dir as NSString).appendingPathComponent(pictureName(for: path)))
                 }

@@ -79,14 +79,29 @@ public final class CrowdCounter: @unchecked Sendable {
     /// Counts the people in decoded pixels; `name` labels the result and any error.
     /// - Throws: `CountingError.imageTooSmall` when a side is shorter than the grid.
     public func count(_ original: RGBImage, name: String) throws -> CountResult {
+        try count(prepare(original, name: name))
+    }
+
+    /// Cuts `original` into its grid and preprocesses the first batch of patches: the part of counting that needs
+    /// no encoder, so that a batch can do it for the next image while the encoders run on this one.
+    /// - Throws: `CountingError.imageTooSmall` when a side is shorter than the grid.
+    public func prepare(_ original: RGBImage, name: String) throws -> PreparedImage {
         let c = configuration
         let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)
         guard image.width >= c.grid, image.height >= c.grid else {
             throw CountingError.imageTooSmall(name, width: image.width, height: image.height, grid: c.grid)
         }
         let boxes = PatchGrid.boxes(width: image.width, height: image.height, grid: c.grid)
-        let patches = boxes.map { Preprocessing.crowdclip.tensor(from: image.cropped(to: $0)) }
-        let baseFeatures = try encode(patches, with: base)
+        let first = Self.inputs(image, boxes, Array(0..<min(batchSize, boxes.count)))
+        return PreparedImage(name: name, image: image, boxes: boxes, firstBatch: first)
+    }
+
+    /// Counts a prepared image. Patches are preprocessed one batch at a time and only their features are kept,
+    /// so memory does not grow with the grid; the batches are the same as if every patch had been prepared first.
+    public func count(_ prepared: PreparedImage) throws -> CountResult {
+        let c = configuration
+        let boxes = prepared.boxes
+        let baseFeatures = try encode(Array(boxes.indices), of: prepared, with: base)
         let (kept, filterMargins) = ProgressiveFilter.keep(
             imageFeatures: baseFeatures, firstTexts: crowdTexts, firstTarget: crowdTarget,
             secondTexts: headsTexts, secondTarget: headsTarget, secondTopK: c.headsTopK)
@@ -94,7 +109,7 @@ public final class CrowdCounter: @unchecked Sendable {
         var counts = [Double](repeating: 0, count: boxes.count)
         var margins = filterMargins
         if !keptIndices.isEmpty {
-            let features = counter === base ? gather(baseFeatures, keptIndices) : try encode(keptIndices.map { patches[$0] }, with: counter)
+            let features = counter === base ? rows(baseFeatures, keptIndices) : try encode(keptIndices, of: prepared, with: counter)
             let (values, countMargins) = ProgressiveFilter.counts(
                 imageFeatures: features, countTexts: countTexts, values: c.countValues,
                 logitScale: counter.logitScale, aggregation: c.aggregation)
@@ -103,30 +118,40 @@ public final class CrowdCounter: @unchecked Sendable {
         let results = boxes.enumerated().map { i, box in
             PatchResult(row: i / c.grid, col: i % c.grid, box: box, selected: kept[i], count: counts[i], margin: margins[i])
         }
-        return CountResult(image: name, width: image.width, height: image.height, count: counts.reduce(0, +), patches: results)
+        return CountResult(image: prepared.name, width: prepared.image.width, height: prepared.image.height,
+                           count: counts.reduce(0, +), patches: results)
     }
 
-    /// Encodes preprocessed patches in batches of `batchSize` (16 by default, which bounds memory for large grids).
-    private func encode(_ patches: [Tensor], with model: CLIPModel) throws -> Tensor {
-        let per = 3 * Preprocessing.outputSize * Preprocessing.outputSize
-        let batch = max(1, configuration.batchSize ?? 16)
+    /// Patches per encoder call (16 by default, which bounds memory for large grids).
+    private var batchSize: Int { max(1, configuration.batchSize ?? 16) }
+
+    /// Features `[patches.count, E]` of the given patches, encoded `batchSize` at a time. Each batch's inputs are
+    /// made just before its call (the prepared first batch is reused) and dropped after it.
+    private func encode(_ patches: [Int], of prepared: PreparedImage, with model: CLIPModel) throws -> Tensor {
         let out = Tensor(zeros: [patches.count, model.config.embedDim])
+        let ready = prepared.firstBatch.shape[0]
         var start = 0
         while start < patches.count {
-            let n = min(batch, patches.count - start)
-            let input = Tensor(zeros: [n, 3, Preprocessing.outputSize, Preprocessing.outputSize])
-            for k in 0..<n { (input.pointer + k * per).update(from: patches[start + k].pointer, count: per) }
+            let chunk = Array(patches[start..<min(start + batchSize, patches.count)])
+            let input = chunk.allSatisfy { $0 < ready } ? rows(prepared.firstBatch, chunk) : Self.inputs(prepared.image, prepared.boxes, chunk)
             let f = try model.encodeImages(input)
             (out.pointer + start * model.config.embedDim).update(from: f.pointer, count: f.count)
-            start += n
+            start += chunk.count
         }
         return out
     }
 
-    private func gather(_ t: Tensor, _ rows: [Int]) -> Tensor {
-        let d = t.shape[1]
-        let out = Tensor(zeros: [rows.count, d])
-        for (k, r) in rows.enumerated() { (out.pointer + k * d).update(from: t.pointer + r * d, count: d) }
+    /// The network inputs `[n, 3, 224, 224]` of the patches `indices` of `image`.
+    private static func inputs(_ image: RGBImage, _ boxes: [PixelBox], _ indices: [Int]) -> Tensor {
+        Preprocessing.crowdclip.batch(count: indices.count) { image.cropped(to: boxes[indices[$0]]) }
+    }
+
+    /// Rows `indices` of `t`, contiguous (`t` itself when they are all of its rows, in order).
+    private func rows(_ t: Tensor, _ indices: [Int]) -> Tensor {
+        if indices == Array(0..<t.shape[0]) { return t }
+        let per = t.count / max(t.shape[0], 1)
+        let out = Tensor(zeros: [indices.count] + Array(t.shape.dropFirst()))
+        for (k, r) in indices.enumerated() { (out.pointer + k * per).update(from: t.pointer + r * per, count: per) }
         return out
     }
 }

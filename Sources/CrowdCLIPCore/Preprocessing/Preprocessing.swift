@@ -51,14 +51,20 @@ public enum Preprocessing: String, CaseIterable, Sendable {
 
     /// Stacked inputs, shape [N, 3, 224, 224], contiguous.
     public func batch(_ images: [RGBImage]) -> Tensor {
+        batch(count: images.count) { images[$0] }
+    }
+
+    /// Stacked inputs of `count` images that `image(i)` makes on demand, shape [N, 3, 224, 224]: each is made,
+    /// converted into its slot and dropped on its own thread, so a batch of crops never exists all at once.
+    public func batch(count: Int, _ image: (Int) -> RGBImage) -> Tensor {
         let size = Preprocessing.outputSize
         let plane = 3 * size * size
-        let out = Tensor(zeros: [images.count, 3, size, size])
+        let out = Tensor(zeros: [count, 3, size, size])
         let base = out.pointer
         let (mean, std) = (self.mean, self.std)
         // Images are independent: convert them concurrently into their slots.
-        DispatchQueue.concurrentPerform(iterations: images.count) { i in
-            let cropped = prepared(images[i])
+        DispatchQueue.concurrentPerform(iterations: count) { i in
+            let cropped = prepared(image(i))
             Preprocessing.writeNormalized(cropped, mean: mean, std: std, into: base + i * plane)
         }
         return out
