@@ -32,8 +32,8 @@ final class TrainingTests: XCTestCase {
         let (params, crops, texts) = try setup()
         let net = VisionBackprop(parameters: params, batch: 6)
         let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
-        XCTAssertEqual(result.loss, Self.expected.loss, accuracy: 1e-3 * abs(Self.expected.loss))
-        for i in 0..<6 { for j in 0..<6 { XCTAssertEqual(result.logits[i][j], Self.expected.logits[i][j], accuracy: 1e-3) } }
+        XCTAssertEqual(result.loss, Self.expected.loss, accuracy: 1e-5 * abs(Self.expected.loss))  // achieved 1e-6
+        for i in 0..<6 { for j in 0..<6 { XCTAssertEqual(result.logits[i][j], Self.expected.logits[i][j], accuracy: 3e-4) } }  // achieved 3e-5
         var logitError: Float = 0
         for i in 0..<6 { for j in 0..<6 { logitError = max(logitError, abs(result.logits[i][j] - Self.expected.logits[i][j])) } }
         print("training: loss relative error \(abs(result.loss - Self.expected.loss) / abs(Self.expected.loss)), logits \(logitError)")
@@ -44,7 +44,7 @@ final class TrainingTests: XCTestCase {
         for (name, g) in zip(grads.names, grads.tensors) {
             let e = relativeError(g, try ref.tensor(name, shape: g.shape))
             worst = max(worst, e)
-            XCTAssertLessThanOrEqual(e, 1e-3, name)
+            XCTAssertLessThanOrEqual(e, 4e-5, name)  // achieved 3.7e-6
         }
         print("training: worst relative gradient error vs PyTorch = \(worst)")
     }
@@ -74,7 +74,7 @@ final class TrainingTests: XCTestCase {
                 }
                 let e = relativeError(ours, theirs)
                 worst = max(worst, e)
-                XCTAssertLessThanOrEqual(e, 1e-3, "\(kind) \(name)")
+                XCTAssertLessThanOrEqual(e, 6e-5, "\(kind) \(name)")  // achieved 6e-6 (RAdam)
             }
             print("training: \(kind) step, worst relative update error = \(worst)")
         }
@@ -170,7 +170,7 @@ final class TrainerTests: XCTestCase {
                 diff += (d1 - d2) * (d1 - d2); norm += d2 * d2
             }
             worst = max(worst, (diff / max(norm, 1e-30)).squareRoot())
-            XCTAssertLessThanOrEqual((diff / max(norm, 1e-30)).squareRoot(), 1e-3, name)
+            XCTAssertLessThanOrEqual((diff / max(norm, 1e-30)).squareRoot(), 7.5e-5, name)  // achieved 7.4e-6
         }
         // The output loads as a counter.
         XCTAssertTrue(try CLIPModel(path: out + "/last.safetensors", headWidth: 8).hasVision)
