@@ -41,6 +41,15 @@ CLONES void crowd_exp(float *x, long count) {
 }
 
 CLONES void crowd_quick_gelu(const float *x, float *out, long count) {
+    /* In place gets its own loop: with two pointers the vectoriser's overlap check fails when they are equal and
+     * the scalar fallback runs (the inference path is in place). */
+    if (out == x) {
+        for (long i = 0; i < count; i++) {
+            float v = out[i];
+            out[i] = v / (1.0f + exp_approx(-1.702f * v));
+        }
+        return;
+    }
     for (long i = 0; i < count; i++) {
         float v = x[i];
         out[i] = v / (1.0f + exp_approx(-1.702f * v));

@@ -48,6 +48,12 @@ final class OpsTests: XCTestCase {
         var q = x, e = x
         Ops.quickGELU(&q, count: q.count)
         Ops.gelu(&e, count: e.count)
+        // The out-of-place forms (training keeps the pre-activation) give the same floats.
+        var q2 = [Float](repeating: 0, count: x.count), e2 = q2
+        Ops.quickGELU(x, into: &q2, count: x.count)
+        Ops.gelu(x, into: &e2, count: x.count)
+        XCTAssertEqual(q2, q)
+        XCTAssertEqual(e2, e)
         for (i, v) in x.map(Double.init).enumerated() {
             XCTAssertEqual(Double(q[i]), v / (1 + Foundation.exp(-1.702 * v)), accuracy: 2e-6 * max(1, abs(v)))
             XCTAssertEqual(Double(e[i]), 0.5 * v * (1 + erf(v / 2.0.squareRoot())), accuracy: 2e-6 * max(1, abs(v)))
