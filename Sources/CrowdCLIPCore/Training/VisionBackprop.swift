@@ -12,9 +12,13 @@ final class VisionBackprop {
 
     init(parameters: VisionParameters, batch: Int) {
         self.parameters = parameters
-        // The names and shapes were checked when the parameters were read, so building cannot fail.
-        tower = try! VisionTransformer(parameters.store(source: "training parameters"), config: parameters.config,
-                                       embedDim: parameters.embedDim, activation: .quickGELU)
+        do {
+            tower = try VisionTransformer(parameters.store(source: "training parameters"), config: parameters.config,
+                                          embedDim: parameters.embedDim, activation: .quickGELU)
+        } catch {
+            // VisionParameters read these names and shapes from the same configuration, so this is a bug.
+            preconditionFailure("training parameters do not form an image tower: \(error)")
+        }
         tape = VisionTape(config: parameters.config, hidden: tower.blocks.first?.hidden ?? 4 * parameters.config.width,
                           batch: batch)
     }
