@@ -18,11 +18,13 @@ let package = Package(
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+        // OpenBLAS's cblas.h only (libopenblas-dev): it types the dlopen'ed cblas_sgemm; nothing links OpenBLAS.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         // What must be C: setjmp-based codec error handling, cpuid, and the OpenBLAS loader
         // (dlopen'ed so the kernel can be chosen before OpenBLAS's constructor runs).
         .target(
             name: "CCrowdShims",
-            dependencies: ["CJPEG", "CPNG"],
+            dependencies: ["CJPEG", "CPNG", "CBLAS"],
             path: "Sources/CCrowdShims",
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]
         ),

@@ -1,13 +1,16 @@
 #define _GNU_SOURCE
 #include "crowd_blas.h"
+#include <cblas.h>
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
 
-typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int,
-                         const float *, int, float, float *, int);
+/* The pointer type comes from OpenBLAS's own prototype, so a mismatch with the library is a compile error;
+ * taking the type does not reference the symbol, so nothing links libopenblas. */
+typedef __typeof__(&cblas_sgemm) sgemm_fn;
+_Static_assert(CROWD_NO_TRANS == CblasNoTrans && CROWD_TRANS == CblasTrans, "transpose flags differ from cblas.h");
 typedef char *(*str_fn)(void);
 typedef int (*int_fn)(void);
 typedef void (*set_fn)(int);
@@ -70,7 +73,8 @@ int crowd_blas_is_loaded(void) { return handle != NULL; }
 void crowd_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                  const float *A, int lda, const float *B, int ldb,
                  float beta, float *C, int ldc) {
-    p_sgemm(CROWD_ROW_MAJOR, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    p_sgemm(CblasRowMajor, (enum CBLAS_TRANSPOSE)transA, (enum CBLAS_TRANSPOSE)transB, M, N, K, alpha, A, lda, B, ldb,
+            beta, C, ldc);
 }
 
 const char *crowd_blas_corename(void) { return p_corename ? p_corename() : "unknown"; }

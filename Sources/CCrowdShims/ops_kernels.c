@@ -40,10 +40,19 @@ CLONES void crowd_exp(float *x, long count) {
     for (long i = 0; i < count; i++) x[i] = exp_approx(x[i]);
 }
 
-CLONES void crowd_quick_gelu(float *x, long count) {
+CLONES void crowd_quick_gelu(const float *x, float *out, long count) {
+    /* In place gets its own loop: with two pointers the vectoriser's overlap check fails when they are equal and
+     * the scalar fallback runs (the inference path is in place). */
+    if (out == x) {
+        for (long i = 0; i < count; i++) {
+            float v = out[i];
+            out[i] = v / (1.0f + exp_approx(-1.702f * v));
+        }
+        return;
+    }
     for (long i = 0; i < count; i++) {
         float v = x[i];
-        x[i] = v / (1.0f + exp_approx(-1.702f * v));
+        out[i] = v / (1.0f + exp_approx(-1.702f * v));
     }
 }
 
@@ -67,7 +76,7 @@ CLONES void crowd_softmax_rows(float *x, long rows, long cols, long ld, int caus
 }
 
 CLONES void crowd_layer_norm(const float *x, float *out, long rows, long cols, const float *gamma,
-                             const float *beta, float eps) {
+                             const float *beta, float eps, float *mean_out, float *rstd_out) {
 #pragma clang fp reassociate(on)
     float inv = 1.0f / (float)cols;
     for (long r = 0; r < rows; r++) {
@@ -82,6 +91,8 @@ CLONES void crowd_layer_norm(const float *x, float *out, long rows, long cols, c
             sq += d * d;
         }
         float rstd = 1.0f / __builtin_sqrtf(sq * inv + eps);
+        if (mean_out) mean_out[r] = mean;
+        if (rstd_out) rstd_out[r] = rstd;
         for (long c = 0; c < cols; c++) yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
     }
 }

@@ -48,9 +48,66 @@ final class OpsTests: XCTestCase {
         var q = x, e = x
         Ops.quickGELU(&q, count: q.count)
         Ops.gelu(&e, count: e.count)
+        // The out-of-place forms (training keeps the pre-activation) give the same floats.
+        var q2 = [Float](repeating: 0, count: x.count), e2 = q2
+        Ops.quickGELU(x, into: &q2, count: x.count)
+        Ops.gelu(x, into: &e2, count: x.count)
+        XCTAssertEqual(q2, q)
+        XCTAssertEqual(e2, e)
         for (i, v) in x.map(Double.init).enumerated() {
             XCTAssertEqual(Double(q[i]), v / (1 + Foundation.exp(-1.702 * v)), accuracy: 2e-6 * max(1, abs(v)))
             XCTAssertEqual(Double(e[i]), 0.5 * v * (1 + erf(v / 2.0.squareRoot())), accuracy: 2e-6 * max(1, abs(v)))
+        }
+    }
+
+    func testLayerNormKeepsStatisticsAndItsBackwardMatchesFiniteDifferences() {
+        let rows = 3, cols = 19
+        let x = Self.values(rows * cols, scale: 2), g = Self.values(cols, scale: 1).map { 1 + $0 }, b = Self.values(cols, scale: 0.1)
+        let dy = Self.values(rows * cols, scale: 1).map { $0 * 0.5 + 0.1 }
+        var out = [Float](repeating: 0, count: x.count), mean = [Float](repeating: 0, count: rows), rstd = mean
+        Ops.layerNorm(x, &out, rows: rows, cols: cols, gamma: g, beta: b, mean: &mean, rstd: &rstd)
+        // Loss L = Σ dy · LN(x) in Double; its gradient in x, gamma and beta by central differences.
+        func loss(_ x: [Double], _ g: [Double], _ b: [Double]) -> Double {
+            var total = 0.0
+            for r in 0..<rows {
+                let row = x[(r * cols)..<((r + 1) * cols)]
+                let m = row.reduce(0, +) / Double(cols)
+                let v = row.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(cols)
+                for c in 0..<cols { total += Double(dy[r * cols + c]) * ((x[r * cols + c] - m) / (v + 1e-5).squareRoot() * g[c] + b[c]) }
+            }
+            return total
+        }
+        for r in 0..<rows {
+            let row = x[(r * cols)..<((r + 1) * cols)].map(Double.init)
+            let m = row.reduce(0, +) / Double(cols), v = row.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(cols)
+            XCTAssertEqual(Double(mean[r]), m, accuracy: 1e-6)
+            XCTAssertEqual(Double(rstd[r]), 1 / (v + 1e-5).squareRoot(), accuracy: 1e-5 * Double(rstd[r]))
+        }
+        var dx = [Float](repeating: 0, count: x.count), dg = [Float](repeating: 0, count: cols), db = dg
+        Ops.layerNormBackward(dy, x, mean: mean, rstd: rstd, dx: &dx, rows: rows, cols: cols, gamma: g, dGamma: &dg, dBeta: &db)
+        let xd = x.map(Double.init), gd = g.map(Double.init), bd = b.map(Double.init), h = 1e-4
+        func numeric(_ change: (inout [Double], inout [Double], inout [Double], Double) -> Void) -> Double {
+            var (x1, g1, b1) = (xd, gd, bd), (x2, g2, b2) = (xd, gd, bd)
+            change(&x1, &g1, &b1, h); change(&x2, &g2, &b2, -h)
+            return (loss(x1, g1, b1) - loss(x2, g2, b2)) / (2 * h)
+        }
+        for i in [0, 7, 20, 56] { XCTAssertEqual(Double(dx[i]), numeric { x, _, _, e in x[i] += e }, accuracy: 1e-4, "dx[\(i)]") }
+        for c in [0, 5, 18] {
+            XCTAssertEqual(Double(dg[c]), numeric { _, g, _, e in g[c] += e }, accuracy: 1e-4, "dGamma[\(c)]")
+            XCTAssertEqual(Double(db[c]), numeric { _, _, b, e in b[c] += e }, accuracy: 1e-4, "dBeta[\(c)]")
+        }
+    }
+
+    func testActivationBackwardsMatchTheirDerivatives() {
+        let x = Self.values(53, scale: 6)
+        var dq = [Float](repeating: 1, count: x.count), de = dq
+        Ops.quickGELUBackward(x, &dq, count: x.count)
+        Ops.geluBackward(x, &de, count: x.count)
+        for (i, v) in x.map(Double.init).enumerated() {
+            let s = 1 / (1 + Foundation.exp(-1.702 * v))
+            XCTAssertEqual(Double(dq[i]), s + 1.702 * v * s * (1 - s), accuracy: 1e-6, "QuickGELU' at \(v)")
+            let cdf = 0.5 * (1 + erf(v / 2.0.squareRoot())), pdf = Foundation.exp(-v * v / 2) / (2 * Double.pi).squareRoot()
+            XCTAssertEqual(Double(de[i]), cdf + v * pdf, accuracy: 1e-6, "GELU' at \(v)")
         }
     }
 

@@ -32,8 +32,11 @@ final class TrainingTests: XCTestCase {
         let (params, crops, texts) = try setup()
         let net = VisionBackprop(parameters: params, batch: 6)
         let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
-        XCTAssertEqual(result.loss, Self.expected.loss, accuracy: 1e-3 * abs(Self.expected.loss))
-        for i in 0..<6 { for j in 0..<6 { XCTAssertEqual(result.logits[i][j], Self.expected.logits[i][j], accuracy: 1e-3) } }
+        XCTAssertEqual(result.loss, Self.expected.loss, accuracy: 1e-5 * abs(Self.expected.loss))  // achieved 1e-6
+        for i in 0..<6 { for j in 0..<6 { XCTAssertEqual(result.logits[i][j], Self.expected.logits[i][j], accuracy: 3e-4) } }  // achieved 3e-5
+        var logitError: Float = 0
+        for i in 0..<6 { for j in 0..<6 { logitError = max(logitError, abs(result.logits[i][j] - Self.expected.logits[i][j])) } }
+        print("training: loss relative error \(abs(result.loss - Self.expected.loss) / abs(Self.expected.loss)), logits \(logitError)")
         let grads = VisionParameters(zerosLike: params)
         net.backward(result.featureGradient, into: grads)
         let ref = try WeightLoader.load(path: Fixtures.path("training/gradients.safetensors"))
@@ -41,7 +44,7 @@ final class TrainingTests: XCTestCase {
         for (name, g) in zip(grads.names, grads.tensors) {
             let e = relativeError(g, try ref.tensor(name, shape: g.shape))
             worst = max(worst, e)
-            XCTAssertLessThanOrEqual(e, 1e-3, name)
+            XCTAssertLessThanOrEqual(e, 4e-5, name)  // achieved 3.7e-6
         }
         print("training: worst relative gradient error vs PyTorch = \(worst)")
     }
@@ -56,6 +59,7 @@ final class TrainingTests: XCTestCase {
             settings.kind = kind
             settings.weightDecay = wd
             Optimizer(settings: settings, like: params).update(params, gradients: grads, lr: lr)
+            var worst: Float = 0
             let ref = try WeightLoader.load(path: Fixtures.path("training/step-\(kind.rawValue).safetensors"))
             let before = try WeightLoader.load(path: Fixtures.path("training/vision.safetensors"))
             for (name, p) in zip(params.names, params.tensors) {
@@ -68,8 +72,11 @@ final class TrainingTests: XCTestCase {
                 for i in 0..<p.count where !keyBias.contains(i) {
                     ours[flat: i] = p[flat: i] - b[flat: i]; theirs[flat: i] = r[flat: i] - b[flat: i]
                 }
-                XCTAssertLessThanOrEqual(relativeError(ours, theirs), 1e-3, "\(kind) \(name)")
+                let e = relativeError(ours, theirs)
+                worst = max(worst, e)
+                XCTAssertLessThanOrEqual(e, 6e-5, "\(kind) \(name)")  // achieved 6e-6 (RAdam)
             }
+            print("training: \(kind) step, worst relative update error = \(worst)")
         }
     }
 
@@ -153,6 +160,8 @@ final class TrainerTests: XCTestCase {
         let ref = try WeightLoader.load(path: Fixtures.path("training/trainer-step-radam.safetensors"))
         let before = try WeightLoader.load(path: Fixtures.path("models/tiny-p16.safetensors"))
         XCTAssertEqual(ours.names, ref.names)
+        var worst: Float = 0
+        defer { print("training: Trainer step, worst relative update error = \(worst)") }
         for name in ref.names {
             let a = try ours.tensor(name), r = try ref.tensor(name), b = try before.tensor(name)
             var diff: Float = 0, norm: Float = 0
@@ -160,7 +169,8 @@ final class TrainerTests: XCTestCase {
                 let d1 = a[flat: i] - b[flat: i], d2 = r[flat: i] - b[flat: i]
                 diff += (d1 - d2) * (d1 - d2); norm += d2 * d2
             }
-            XCTAssertLessThanOrEqual((diff / max(norm, 1e-30)).squareRoot(), 1e-3, name)
+            worst = max(worst, (diff / max(norm, 1e-30)).squareRoot())
+            XCTAssertLessThanOrEqual((diff / max(norm, 1e-30)).squareRoot(), 7.5e-5, name)  // achieved 7.4e-6
         }
         // The output loads as a counter.
         XCTAssertTrue(try CLIPModel(path: out + "/last.safetensors", headWidth: 8).hasVision)

@@ -6,7 +6,9 @@
  * OPENBLAS_CORETYPE exactly once, so the kernel must be chosen before the library loads.
  * Linking would run that constructor before any Swift code. */
 
-enum { CROWD_ROW_MAJOR = 101, CROWD_NO_TRANS = 111, CROWD_TRANS = 112 };
+/* cblas.h's CblasNoTrans and CblasTrans (checked in blas_loader.c); cblas.h itself stays out of this header so
+ * that Swift does not see the whole CBLAS API. */
+enum { CROWD_NO_TRANS = 111, CROWD_TRANS = 112 };
 
 /* Loads libopenblas once. When `coretype` is non-NULL and OPENBLAS_CORETYPE is unset,
  * it is exported first. Returns 0 on success; otherwise writes a message to `err`. */

@@ -1,56 +1,88 @@
 import Foundation
 
-/// One pre-LayerNorm transformer block: `x += attn(ln_1(x))`, `x += mlp(ln_2(x))`.
-/// Weights stay in PyTorch's `[out, in]` layout; the GEMMs use BLAS's transpose flag instead of copies.
+/// One pre-LayerNorm transformer block: `x += attn(ln_1(x))`, `x += mlp(ln_2(x))`, with its backward.
+/// Weights stay in PyTorch's `[out, in]` layout (see `Linear`).
 struct ResidualBlock {
     let width: Int, heads: Int
-    let ln1w: Tensor, ln1b: Tensor, inProjW: Tensor, inProjB: Tensor, outProjW: Tensor, outProjB: Tensor
-    let ln2w: Tensor, ln2b: Tensor, fcW: Tensor, fcB: Tensor, projW: Tensor, projB: Tensor
+    let ln1w: Tensor, ln1b: Tensor, ln2w: Tensor, ln2b: Tensor
+    let inProj: Linear, outProj: Linear, fc: Linear, proj: Linear
     let activation: CLIPConfig.Activation
 
-    init(_ w: WeightStore, prefix p: String, width: Int, heads: Int, activation: CLIPConfig.Activation) throws {
+    init(_ w: WeightStore, prefix p: String, width: Int, heads: Int, activation: CLIPConfig.Activation,
+         backend: MatrixBackend = .openBLAS) throws {
         self.width = width
         self.heads = heads
         self.activation = activation
         ln1w = try w.tensor(p + "ln_1.weight", shape: [width]); ln1b = try w.tensor(p + "ln_1.bias", shape: [width])
-        inProjW = try w.tensor(p + "attn.in_proj_weight", shape: [3 * width, width])
-        inProjB = try w.tensor(p + "attn.in_proj_bias", shape: [3 * width])
-        outProjW = try w.tensor(p + "attn.out_proj.weight", shape: [width, width])
-        outProjB = try w.tensor(p + "attn.out_proj.bias", shape: [width])
+        inProj = Linear(weight: try w.tensor(p + "attn.in_proj_weight", shape: [3 * width, width]),
+                        bias: try w.tensor(p + "attn.in_proj_bias", shape: [3 * width]), backend: backend)
+        outProj = Linear(weight: try w.tensor(p + "attn.out_proj.weight", shape: [width, width]),
+                         bias: try w.tensor(p + "attn.out_proj.bias", shape: [width]), backend: backend)
         ln2w = try w.tensor(p + "ln_2.weight", shape: [width]); ln2b = try w.tensor(p + "ln_2.bias", shape: [width])
         let hidden = try w.tensor(p + "mlp.c_fc.weight").shape.first ?? 4 * width
-        fcW = try w.tensor(p + "mlp.c_fc.weight", shape: [hidden, width]); fcB = try w.tensor(p + "mlp.c_fc.bias", shape: [hidden])
-        projW = try w.tensor(p + "mlp.c_proj.weight", shape: [width, hidden]); projB = try w.tensor(p + "mlp.c_proj.bias", shape: [width])
+        fc = Linear(weight: try w.tensor(p + "mlp.c_fc.weight", shape: [hidden, width]),
+                    bias: try w.tensor(p + "mlp.c_fc.bias", shape: [hidden]), backend: backend)
+        proj = Linear(weight: try w.tensor(p + "mlp.c_proj.weight", shape: [width, hidden]),
+                      bias: try w.tensor(p + "mlp.c_proj.bias", shape: [width]), backend: backend)
     }
 
-    var hidden: Int { fcB.count }
+    var hidden: Int { fc.outputs }
 
     /// Runs the block in place on `x` ([batch·tokens, width]). `causal` masks future tokens (text).
-    func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, ws: Workspace) {
-        let rows = batch * tokens, w = width
+    /// With a `tape`, what the backward needs is written there instead of into the workspace; without one
+    /// nothing extra is stored or copied.
+    func forward(_ x: UnsafeMutablePointer<Float>, batch: Int, tokens: Int, causal: Bool, ws: Workspace, tape: Tape? = nil) {
+        let rows = batch * tokens, w = width, h = hidden
+        tape?.input.pointer.update(from: x, count: rows * w)
         // Attention: LN → fused QKV projection → per (sequence, head) softmax(QKᵀ/√d)V → output projection.
-        Ops.layerNorm(x, ws.normed, rows: rows, cols: w, gamma: ln1w.pointer, beta: ln1b.pointer)
-        Ops.fillRows(ws.qkv, rows: rows, cols: 3 * w, with: inProjB.pointer)
-        BLAS.sgemm(transB: true, m: rows, n: 3 * w, k: w, a: ws.normed, lda: w, b: inProjW.pointer, ldb: w,
-                   beta: 1, c: ws.qkv, ldc: 3 * w)
-        Attention.multiHead(qkv: ws.qkv, out: ws.attn, batch: batch, tokens: tokens, width: w, heads: heads,
-                            causal: causal, scores: ws.scores)
-        Ops.addBias(x, rows: rows, cols: w, bias: outProjB.pointer)
-        BLAS.sgemm(transB: true, m: rows, n: w, k: w, a: ws.attn, lda: w, b: outProjW.pointer, ldb: w,
-                   beta: 1, c: x, ldc: w)
+        let normed1 = tape?.h1.pointer ?? ws.normed, qkv = tape?.qkv.pointer ?? ws.qkv, attn = tape?.attn.pointer ?? ws.attn
+        Ops.layerNorm(x, normed1, rows: rows, cols: w, gamma: ln1w.pointer, beta: ln1b.pointer,
+                      mean: tape?.mean1.pointer, rstd: tape?.rstd1.pointer)
+        inProj.forward(normed1, qkv, rows: rows)
+        Attention.forward(qkv: qkv, out: attn, batch: batch, tokens: tokens, width: w, heads: heads, causal: causal,
+                          scores: ws.scores, probs: tape?.probs.pointer)
+        outProj.forward(attn, x, rows: rows, accumulate: true)
+        tape?.mid.pointer.update(from: x, count: rows * w)
         // MLP: LN → fc → activation → proj, added to the residual stream.
-        Ops.layerNorm(x, ws.normed, rows: rows, cols: w, gamma: ln2w.pointer, beta: ln2b.pointer)
-        let h = hidden
-        Ops.fillRows(ws.mlp, rows: rows, cols: h, with: fcB.pointer)
-        BLAS.sgemm(transB: true, m: rows, n: h, k: w, a: ws.normed, lda: w, b: fcW.pointer, ldb: w,
-                   beta: 1, c: ws.mlp, ldc: h)
+        let normed2 = tape?.h2.pointer ?? ws.normed, preActivation = tape?.fc.pointer ?? ws.mlp
+        Ops.layerNorm(x, normed2, rows: rows, cols: w, gamma: ln2w.pointer, beta: ln2b.pointer,
+                      mean: tape?.mean2.pointer, rstd: tape?.rstd2.pointer)
+        fc.forward(normed2, preActivation, rows: rows)
         switch activation {
-        case .quickGELU: Ops.quickGELU(ws.mlp, count: rows * h)
-        case .gelu: Ops.gelu(ws.mlp, count: rows * h)
+        case .quickGELU: Ops.quickGELU(preActivation, into: ws.mlp, count: rows * h)
+        case .gelu: Ops.gelu(preActivation, into: ws.mlp, count: rows * h)
         }
-        Ops.addBias(x, rows: rows, cols: w, bias: projB.pointer)
-        BLAS.sgemm(transB: true, m: rows, n: w, k: h, a: ws.mlp, lda: h, b: projW.pointer, ldb: h,
-                   beta: 1, c: x, ldc: w)
+        proj.forward(ws.mlp, x, rows: rows, accumulate: true)
+    }
+
+    /// From `dx`, the gradient of the block's output, to the gradient of its input (in place), accumulating
+    /// parameter gradients into `g`. Non-causal (the image tower) only.
+    func backward(_ dx: UnsafeMutablePointer<Float>, tape a: Tape, batch: Int, tokens: Int, into g: BlockParameters,
+                  scratch s: BackwardScratch) {
+        let rows = batch * tokens, w = width, h = hidden
+        // MLP: out = mid + act(LN2(mid)·Wfcᵀ + b)·Wprojᵀ + b. The activation is recomputed, not kept.
+        switch activation {
+        case .quickGELU: Ops.quickGELU(a.fc.pointer, into: s.act.pointer, count: rows * h)
+        case .gelu: Ops.gelu(a.fc.pointer, into: s.act.pointer, count: rows * h)
+        }
+        proj.backward(dx, s.act.pointer, rows: rows, dWeight: g.projW, dBias: g.projB, dx: s.dFc.pointer)
+        switch activation {
+        case .quickGELU: Ops.quickGELUBackward(a.fc.pointer, s.dFc.pointer, count: rows * h)
+        case .gelu: Ops.geluBackward(a.fc.pointer, s.dFc.pointer, count: rows * h)
+        }
+        fc.backward(s.dFc.pointer, a.h2.pointer, rows: rows, dWeight: g.fcW, dBias: g.fcB, dx: s.dH.pointer)
+        s.dMid.pointer.update(from: dx, count: rows * w)
+        Ops.layerNormBackward(s.dH.pointer, a.mid.pointer, mean: a.mean2.pointer, rstd: a.rstd2.pointer, dx: s.dMid.pointer,
+                              rows: rows, cols: w, gamma: ln2w.pointer, dGamma: g.ln2w.pointer, dBeta: g.ln2b.pointer)
+        // Attention: mid = in + Attn(LN1(in))·Woᵀ + b.
+        outProj.backward(s.dMid.pointer, a.attn.pointer, rows: rows, dWeight: g.outW, dBias: g.outB, dx: s.dAttn.pointer)
+        Attention.backward(dOut: s.dAttn.pointer, qkv: a.qkv.pointer, probs: a.probs.pointer, dqkv: s.dQKV.pointer,
+                           scratch: s.scores.pointer, batch: batch, tokens: tokens, width: w, heads: heads)
+        inProj.backward(s.dQKV.pointer, a.h1.pointer, rows: rows, dWeight: g.inW, dBias: g.inB, dx: s.dH.pointer)
+        // d(in) = d(mid) + LN1'(dH).
+        dx.update(from: s.dMid.pointer, count: rows * w)
+        Ops.layerNormBackward(s.dH.pointer, a.input.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, dx: dx,
+                              rows: rows, cols: w, gamma: ln1w.pointer, dGamma: g.ln1w.pointer, dBeta: g.ln1b.pointer)
     }
 
     /// Scratch buffers for one forward pass over `rows` token rows, allocated once per call, not per token.
@@ -64,30 +96,31 @@ struct ResidualBlock {
             mlp = storages[3].pointer; scores = storages[4].pointer
         }
     }
-}
 
-/// Multi-head self-attention over a fused QKV buffer.
-enum Attention {
-    /// `qkv` is [batch·tokens, 3·width] (Q | K | V); `out` receives [batch·tokens, width]. Each head's Q, K and V
-    /// are strided views into `qkv` (lda = 3·width), so BLAS reads them in place with no copies.
-    static func multiHead(qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, batch: Int, tokens: Int,
-                          width: Int, heads: Int, causal: Bool, scores: UnsafeMutablePointer<Float>) {
-        let d = width / heads, ld = 3 * width
-        let scale = 1 / Float(d).squareRoot()
-        for b in 0..<batch {
-            let base = qkv + b * tokens * ld
-            for h in 0..<heads {
-                let q = base + h * d, k = base + width + h * d, v = base + 2 * width + h * d
-                BLAS.sgemm(transB: true, m: tokens, n: tokens, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld,
-                           c: scores, ldc: tokens)
-                if causal {
-                    Ops.causalSoftmaxRows(scores, rows: tokens, cols: tokens, ld: tokens)
-                } else {
-                    Ops.softmaxRows(scores, rows: tokens, cols: tokens, ld: tokens)
-                }
-                BLAS.sgemm(m: tokens, n: d, k: tokens, a: scores, lda: tokens, b: v, ldb: ld,
-                           c: out + b * tokens * width + h * d, ldc: width)
-            }
+    /// What one block's backward needs from its forward: the block input, LN1 output and statistics, QKV,
+    /// attention probabilities, the attention output, the mid-block residual, LN2 output and statistics and
+    /// the MLP pre-activation (about 10·width + hidden floats per token plus heads·tokens² per sequence).
+    struct Tape {
+        let input, h1, mean1, rstd1, qkv, probs, attn, mid, h2, mean2, rstd2, fc: TensorStorage
+
+        init(rows: Int, width w: Int, hidden: Int, batch: Int, heads: Int, tokens t: Int) {
+            input = .init(count: rows * w); h1 = .init(count: rows * w)
+            mean1 = .init(count: rows); rstd1 = .init(count: rows)
+            qkv = .init(count: rows * 3 * w); probs = .init(count: batch * heads * t * t); attn = .init(count: rows * w)
+            mid = .init(count: rows * w); h2 = .init(count: rows * w)
+            mean2 = .init(count: rows); rstd2 = .init(count: rows)
+            fc = .init(count: rows * hidden)
+        }
+    }
+
+    /// Gradient buffers the backward reuses from block to block.
+    struct BackwardScratch {
+        let dMid, dH, dFc, act, dAttn, dQKV, scores: TensorStorage
+
+        init(rows: Int, width w: Int, hidden: Int, tokens t: Int) {
+            dMid = .init(count: rows * w); dH = .init(count: rows * w)
+            dFc = .init(count: rows * hidden); act = .init(count: rows * hidden)
+            dAttn = .init(count: rows * w); dQKV = .init(count: rows * 3 * w); scores = .init(count: t * t)
         }
     }
 }

@@ -7,18 +7,22 @@ public final class TextTransformer: @unchecked Sendable {
     public let config: CLIPConfig.Text
     /// Size of the projected features.
     public let embedDim: Int
-    let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor, projection: Tensor
+    let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor
+    let projection: Linear  // text_projection, stored [width, embed]
     let blocks: [ResidualBlock]
 
-    init(_ w: WeightStore, config c: CLIPConfig.Text, embedDim: Int, activation: CLIPConfig.Activation) throws {
+    init(_ w: WeightStore, config c: CLIPConfig.Text, embedDim: Int, activation: CLIPConfig.Activation,
+         backend: MatrixBackend = .openBLAS) throws {
         config = c
         self.embedDim = embedDim
         tokenEmbedding = try w.tensor("token_embedding.weight", shape: [c.vocabSize, c.width])
         positional = try w.tensor("positional_embedding", shape: [c.contextLength, c.width])
         lnFinalW = try w.tensor("ln_final.weight", shape: [c.width]); lnFinalB = try w.tensor("ln_final.bias", shape: [c.width])
-        projection = try w.tensor("text_projection", shape: [c.width, embedDim])
+        projection = Linear(weight: try w.tensor("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
+                            backend: backend)
         blocks = try (0..<c.layers).map {
-            try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads, activation: activation)
+            try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads,
+                              activation: activation, backend: backend)
         }
         guard Set(blocks.map(\.hidden)).count <= 1 else {
             throw WeightError.unsupported(file: w.source, reason: "transformer blocks have different MLP widths \(blocks.map(\.hidden))")
@@ -63,8 +67,7 @@ public final class TextTransformer: @unchecked Sendable {
                           gamma: lnFinalW.pointer, beta: lnFinalB.pointer)
         }
         let out = Tensor(zeros: [n, embedDim])
-        BLAS.sgemm(m: n, n: embedDim, k: w, a: pooled.pointer, lda: w, b: projection.pointer, ldb: embedDim,
-                   c: out.pointer, ldc: embedDim)
+        projection.forward(pooled.pointer, out.pointer, rows: n)
         return out
     }
 }

@@ -20,20 +20,73 @@ public enum Ops {
     }
 
     /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
-    /// as PyTorch). `out` may equal `x`. (C kernel, vectorised for the CPU at hand.)
+    /// as PyTorch). `out` may equal `x`. When `mean` and `rstd` are given, each row's mean and `1/sqrt(var + eps)`
+    /// are kept there for `layerNormBackward`. (C kernel, vectorised for the CPU at hand.)
     public static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
-                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5) {
-        crowd_layer_norm(x, out, rows, cols, gamma, beta, eps)
+                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5,
+                                 mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil) {
+        crowd_layer_norm(x, out, rows, cols, gamma, beta, eps, mean, rstd)
+    }
+
+    /// The backward of `layerNorm`, from the input and the statistics it kept: `dx += LN'(dy)`,
+    /// `dGamma += Σ dy·x̂`, `dBeta += Σ dy` over the rows.
+    static func layerNormBackward(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+                                  rstd: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                  gamma: UnsafePointer<Float>, dGamma: UnsafeMutablePointer<Float>,
+                                  dBeta: UnsafeMutablePointer<Float>) {
+        let inv = 1 / Float(cols)
+        for r in 0..<rows {
+            let dyr = dy + r * cols, xr = x + r * cols, dxr = dx + r * cols
+            let m = mean[r], rs = rstd[r]
+            var sumD: Float = 0, sumDX: Float = 0
+            for c in 0..<cols {
+                let xhat = (xr[c] - m) * rs, d = dyr[c] * gamma[c]
+                sumD += d; sumDX += d * xhat
+                dGamma[c] += dyr[c] * xhat; dBeta[c] += dyr[c]
+            }
+            let meanD = sumD * inv, meanDX = sumDX * inv
+            for c in 0..<cols {
+                let xhat = (xr[c] - m) * rs
+                dxr[c] += rs * (dyr[c] * gamma[c] - meanD - xhat * meanDX)
+            }
+        }
     }
 
     /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
     public static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        crowd_quick_gelu(x, count)
+        crowd_quick_gelu(x, x, count)
+    }
+
+    /// QuickGELU into `out` (which may equal `x`); the exp is the C kernel's polynomial (relative error < 3e-7).
+    static func quickGELU(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        crowd_quick_gelu(x, out, count)
+    }
+
+    /// The backward of `quickGELU`, in place on `dy`: `dy · (s + 1.702·x·s·(1 − s))` with `s = σ(1.702 x)`.
+    static func quickGELUBackward(_ x: UnsafePointer<Float>, _ dy: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let v = x[i], s = 1 / (1 + Foundation.exp(-1.702 * v))
+            dy[i] *= s + 1.702 * v * s * (1 - s)
+        }
     }
 
     /// Exact GELU, `0.5 x (1 + erf(x / √2))`, in place (Hugging Face `hidden_act: gelu`).
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { let v = x[i]; x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
+        gelu(x, into: x, count: count)
+    }
+
+    /// Exact GELU into `out` (which may equal `x`).
+    static func gelu(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count { let v = x[i]; out[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752)) }
+    }
+
+    /// The backward of `gelu`, in place on `dy`: `dy · (Φ(x) + x·φ(x))`.
+    static func geluBackward(_ x: UnsafePointer<Float>, _ dy: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let v = x[i], cdf = 0.5 * (1 + erff(v * 0.70710678118654752))
+            let pdf = 0.3989422804014327 * Foundation.exp(-0.5 * v * v)
+            dy[i] *= cdf + v * pdf
+        }
     }
 
     /// Softmax over each row's first `cols` columns, in place; rows are `ld` floats apart.
