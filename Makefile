@@ -127,7 +127,7 @@ DATASET ?= shanghaitech
 ROOT    ?=
 SPLIT   ?= test
 GRID    ?= 3
-eval: release
+eval: tested-crowdclip
 	@[ -n "$(ROOT)" ] || { echo "usage: make eval DATASET=shanghaitech|qnrf|ucf50|jhu|nwpu|list ROOT=DIR [SPLIT=test] [GRID=3] [COUNTER=ckpt]"; exit 2; }
 	@mkdir -p out
 	$(CROWDCLIP) eval --dataset $(DATASET) --root $(ROOT) --split $(SPLIT) --grid $(GRID) \
@@ -136,7 +136,7 @@ eval: release
 # Soak of `crowdclip count` (not in CI): N symlinked images, three SIGKILLs with resumes, then one record per
 # input, no broken line, an error record per bad file, and peak RSS within 10 % of N=1000 (Docs/reliability.md).
 N ?= 100000
-soak: release
+soak: tested-crowdclip
 	nice -n 10 python3 Tools/soak.py $(N)
 
 clean:

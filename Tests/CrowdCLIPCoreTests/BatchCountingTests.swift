@@ -64,8 +64,8 @@ final class BatchCountingTests: XCTestCase {
     func testResumeKeysOnTheCanonicalPathAndKeepsOneRecordPerImage() throws {
         let out = dir + "/out.jsonl"
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(dir)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         var s = try count(ImageInputs.expand(["."]).images, into: out, resume: false)
         XCTAssertEqual([s.counted, s.failed], [2, 1])
         try FileManager.default.copyItem(atPath: Fixtures.path("counting/scene-1.png"), toPath: dir + "/fixed.png")
@@ -192,8 +192,8 @@ final class BatchCountingTests: XCTestCase {
 
     func testTheSameFileNamedTwiceIsOneInput() throws {
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(dir)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         let e = ImageInputs.expand(["IMG_2.png", "./IMG_2.png", dir + "/IMG_2.png", ".", dir])
         XCTAssertEqual(Array(e.images), ["IMG_2.png", "./IMG_3.png", "./IMG_12.png"])
     }
