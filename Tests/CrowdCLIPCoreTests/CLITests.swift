@@ -148,6 +148,27 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(wrongFormat.err.contains("holds CSV, not jsonl"), wrongFormat.err)
     }
 
+    /// The review's repro through the executable: a resumed CSV run keeps all three images and counts none twice.
+    func testResumingACSVRunKeepsANameWithANewline() throws {
+        let dir = NSTemporaryDirectory() + "crowdclip-cli-\(getpid())-newline"
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let photos = dir + "/p3"
+        try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
+        for (i, name) in ["a\nb.png", "c,d.png", "e.png"].enumerated() {
+            try FileManager.default.copyItem(atPath: Fixtures.path("counting/scene-\(i).png"), toPath: photos + "/" + name)
+        }
+        let first = try run(["count"] + Self.tiny + ["-o", "nl.csv", "p3"], in: dir)
+        XCTAssertEqual(first.status, 0, first.err)
+        let before = try String(contentsOfFile: dir + "/nl.csv", encoding: .utf8)
+        let again = try run(["count"] + Self.tiny + ["-o", "nl.csv", "--resume", "p3"], in: dir)
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("skipped 3 image(s)"), again.err)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/nl.csv", encoding: .utf8), before)
+        XCTAssertTrue(before.contains("\"p3/a\nb.png\","), before)
+        XCTAssertEqual(before.split(separator: "\n").count, 6, "a header and three records, one over three lines: \(before)")
+    }
+
     func testEmbedImageGoesOnPastABadFile() throws {
         let dir = try photos("embed")
         let r = try run(["embed", "image"] + Self.tiny.prefix(4) + [dir + "/photos/a.png", dir + "/photos/b.png", dir + "/photos/c.png"])
