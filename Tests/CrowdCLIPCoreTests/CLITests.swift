@@ -169,6 +169,20 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(before.split(separator: "\n").count, 6, "a header and three records, one over three lines: \(before)")
     }
 
+    /// Exit 5 when not one input gave a result, as the exit table says; 1 stays "some results, some errors".
+    func testCountAndEmbedThatDoNothingExitFive() throws {
+        let dir = try photos("nothing")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+        for inputs in [["nope/"], ["empty"], ["photos/b.png"], ["nope/", "photos/b.png"]] {
+            let r = try run(["count"] + Self.tiny + inputs, in: dir)
+            XCTAssertEqual(r.status, 5, "\(inputs): \(r.err)")
+            XCTAssertFalse(r.err.isEmpty, "\(inputs): the reason is said")
+        }
+        XCTAssertEqual(try run(["count"] + Self.tiny + ["nope/", "photos/a.png"], in: dir).status, 1)
+        XCTAssertEqual(try run(["embed", "image"] + Self.tiny.prefix(4) + ["photos/b.png"], in: dir).status, 5)
+    }
+
     func testEmbedImageGoesOnPastABadFile() throws {
         let dir = try photos("embed")
         let r = try run(["embed", "image"] + Self.tiny.prefix(4) + [dir + "/photos/a.png", dir + "/photos/b.png", dir + "/photos/c.png"])
