@@ -183,6 +183,19 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["embed", "image"] + Self.tiny.prefix(4) + ["photos/b.png"], in: dir).status, 5)
     }
 
+    /// /proc counts no blocks: that is not a full disk. And --help says the whole default-weights lookup.
+    func testAnOutputInProcIsNotCalledFullAndTheWeightsHelpSaysTheLookup() throws {
+        let r = try run(["count"] + Self.tiny + ["-o", "/proc/crowdclip-x.csv", Fixtures.path("counting/scene-1.png")])
+        XCTAssertEqual(r.status, 4, r.err)
+        XCTAssertTrue(r.err.contains("/proc/crowdclip-x.csv"), r.err)
+        XCTAssertFalse(r.err.contains("No space left"), r.err)
+        let help = try run(["count", "--help"]).out.replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: " +", with: " ", options: .regularExpression)
+        for name in ["$CROWDCLIP_WEIGHTS", "ViT-B-16.pt", "clip-vit-base-patch16/", "vit_base_patch16_clip_224.openai.safetensors"] {
+            XCTAssertTrue(help.contains(name), "\(name) missing from: \(help)")
+        }
+    }
+
     func testEmbedImageGoesOnPastABadFile() throws {
         let dir = try photos("embed")
         let r = try run(["embed", "image"] + Self.tiny.prefix(4) + [dir + "/photos/a.png", dir + "/photos/b.png", dir + "/photos/c.png"])

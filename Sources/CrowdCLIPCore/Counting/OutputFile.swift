@@ -90,8 +90,10 @@ public final class CountOutputFile {
         if !exists && access(folder, W_OK) != 0 { throw refuse(errno, inFolder: true) }
         if statvfs(folder, &vfs) == 0 {
             if vfs.f_flag & UInt(ST_RDONLY) != 0 { throw refuse(EROFS, inFolder: true) }
-            // Root may still use the reserved blocks; nobody can use a file system with no block free.
-            if vfs.f_bfree == 0 || (vfs.f_bavail == 0 && getuid() != 0) { throw refuse(ENOSPC, inFolder: true) }
+            // Root may still use the reserved blocks; nobody can use a file system with no block free. A file
+            // system that counts no blocks at all (proc, sysfs, ramfs) is not full: open(2) gives the real reason.
+            let full = vfs.f_bfree == 0 || (vfs.f_bavail == 0 && getuid() != 0)
+            if vfs.f_blocks > 0 && full { throw refuse(ENOSPC, inFolder: true) }
         }
         return resume ? try ResumeIndex(readingFile: path, expected: format) : ResumeIndex()
     }
