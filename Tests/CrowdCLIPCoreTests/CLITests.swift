@@ -3,30 +3,8 @@ import XCTest
 
 /// The `crowdclip` executable as a user runs it: output format, error records and exit status.
 final class CLITests: XCTestCase {
-    /// The executable sits beside the test bundle in the build folder.
-    static var executable: URL {
-        var dir = Bundle(for: CLITests.self).bundleURL.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("crowdclip").path) {
-            dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("crowdclip")
-    }
-
-    func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
-            throw XCTSkip("crowdclip executable not found beside the tests (\(Self.executable.path))")
-        }
-        let p = Process()
-        p.executableURL = Self.executable
-        p.arguments = arguments
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ arguments: [String], in directory: String? = nil) throws -> CrowdCLIPProcess.Output {
+        try CrowdCLIPProcess.run(arguments, in: directory)
     }
 
     func testTokenizePrintsOneJSONArrayPerText() throws {
@@ -194,6 +172,29 @@ final class CLITests: XCTestCase {
         for name in ["$CROWDCLIP_WEIGHTS", "ViT-B-16.pt", "clip-vit-base-patch16/", "vit_base_patch16_clip_224.openai.safetensors"] {
             XCTAssertTrue(help.contains(name), "\(name) missing from: \(help)")
         }
+    }
+
+    /// A child that writes more to stderr than a pipe holds (64 KB) before it closes stdout does not stall the
+    /// helper: both pipes are read at once. Run on a watchdog so a regression fails instead of hanging.
+    func testTheHelperReadsBothPipesAtOnce() throws {
+        let finished = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable { var result: Result<CrowdCLIPProcess.Output, Error>? }
+        let box = Box(), long = String(repeating: "x", count: 100_000)
+        Thread {
+            box.result = Result(catching: {
+                try CrowdCLIPProcess.run(executable: URL(fileURLWithPath: "/bin/sh"),
+                                         ["-c", "head -c 200000 /dev/zero | tr '\\0' e >&2; echo done"])
+            })
+            finished.signal()
+        }.start()
+        guard finished.wait(timeout: .now() + 60) == .success else { return XCTFail("the helper stalled on a full stderr pipe") }
+        let r = try XCTUnwrap(box.result).get()
+        XCTAssertEqual(r.out, "done\n")
+        XCTAssertEqual(r.err.count, 200_000)
+        // The same through crowdclip: a 100 KB input name is echoed in its error on stderr.
+        let named = try run(["count"] + Self.tiny + ["nope/" + long])
+        XCTAssertEqual(named.status, 5, String(named.err.prefix(200)))
+        XCTAssertTrue(named.err.contains(long))
     }
 
     func testEmbedImageGoesOnPastABadFile() throws {
