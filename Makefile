@@ -12,7 +12,7 @@ WEIGHTS_URL    := https://openaipublic.azureedge.net/clip/models/5806e77cd80f8b5
 WEIGHTS_SHA256 := 5806e77cd80f8b59890b7e101eabd078d9fb84e6937f9e85e4ecb61988df416f
 WEIGHTS_FILE   := Weights/ViT-B-16.pt
 
-.PHONY: deps build release test bench demo weights fixtures venv parity-full eval clean
+.PHONY: deps build release test bench demo weights fixtures venv parity-full eval clean fuzz fuzz-smoke
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -78,5 +78,17 @@ eval: release
 	$(CROWDCLIP) eval --dataset $(DATASET) --root $(ROOT) --split $(SPLIT) --grid $(GRID) \
 	  $(if $(COUNTER),--counter-weights $(COUNTER)) --output out/eval-$(DATASET)-$(SPLIT).csv
 
+# libFuzzer + AddressSanitizer on every parser, one target after another (Fuzz/, Docs/reliability.md).
+# `make fuzz FUZZ_SECONDS=600 [FUZZ_RUNS=1000000] [FUZZ_TARGETS="zip mat"]`; findings stop it with status 1.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 0
+FUZZ_TARGETS ?=
+fuzz: deps
+	Tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+# A few thousand runs of every target (CI: a few minutes, most of it the sanitizer build).
+fuzz-smoke: deps
+	Tools/fuzz.sh 20 3000
+
 clean:
-	rm -rf .build out
+	rm -rf .build out Fuzz/.build

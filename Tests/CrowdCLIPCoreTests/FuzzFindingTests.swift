@@ -184,6 +184,19 @@ final class FuzzFindingTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode(long, maxTokens: 5), Array(tokenizer.encode(short).prefix(5)))
     }
 
+    /// Encoding stops early on a prefix of the text: the ids are those of the whole text, whatever the text.
+    func testEarlyStopGivesTheWholeTextsFirstIds() throws {
+        let tokenizer = try CLIPTokenizer.standard()
+        var rng = SplitMixRNG(seed: 3)
+        let pieces = ["crowd", "Σ", "ΣΑΣ", " ", "  ", "\n", "&amp;", "&#32;", "e\u{301}", "\u{301}", "'s", "'", "ﬁ", "１２", "7", ".",
+                      "<start_of_text>", "<end_of_text>", "ß", "İ", "字", "\u{1F600}", "a", "b9", "\t", "\u{0}", "&"]
+        for _ in 0..<60 {
+            let text = (0..<(1500 + Int(rng.next() % 4000))).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            let whole = tokenizer.encode(text)
+            for k in [1, 5, 75, 300] { XCTAssertEqual(tokenizer.encode(text, maxTokens: k), Array(whole.prefix(k))) }
+        }
+    }
+
     /// Finding 7: one 128 KB word (the reference BPE loop is quadratic in its length).
     func testTokenizerOnOneHugeWord() throws {
         let tokenizer = try CLIPTokenizer.standard()

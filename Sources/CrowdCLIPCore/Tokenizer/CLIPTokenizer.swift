@@ -62,9 +62,35 @@ public final class CLIPTokenizer: @unchecked Sendable {
         try CLIPTokenizer(vocabularyPath: try VocabularyLocator.find())
     }
 
-    /// BPE ids of `text`, without start and end tokens; with `maxTokens`, the first `maxTokens` of them (the
-    /// rest is not computed).
+    /// BPE ids of `text`, without start and end tokens; with `maxTokens`, the first `maxTokens` of them, and the
+    /// rest of the text is not even cleaned.
+    ///
+    /// A long text is encoded by growing prefixes cut just before an ASCII space that precedes an ASCII letter or
+    /// digit. No step of the pipeline looks across such a cut (NFC composes nothing with a space, an HTML entity
+    /// never contains one, the final-sigma rule and every pre-token stop at it), so a prefix's ids are the first
+    /// ids of the whole text.
     public func encode(_ text: String, maxTokens: Int = .max) -> [Int] {
+        guard maxTokens < 1 << 40 else { return encodeWhole(text, maxTokens: maxTokens) }
+        var window = max(4096, maxTokens * 32)
+        var text = text
+        return text.withUTF8 { utf8 in
+            while window < utf8.count {
+                var cut = window
+                while cut + 1 < utf8.count {
+                    let c = utf8[cut + 1]
+                    if utf8[cut] == 0x20, (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) { break }
+                    cut += 1
+                }
+                guard cut + 1 < utf8.count else { break }
+                let ids = encodeWhole(String(decoding: UnsafeBufferPointer(rebasing: utf8[..<cut]), as: UTF8.self), maxTokens: maxTokens)
+                if ids.count >= maxTokens { return ids }
+                window = cut * 4
+            }
+            return encodeWhole(String(decoding: utf8, as: UTF8.self), maxTokens: maxTokens)
+        }
+    }
+
+    private func encodeWhole(_ text: String, maxTokens: Int) -> [Int] {
         var ids: [Int] = []
         for piece in PreTokenizer.split(TextCleaner.clean(text)) {
             if ids.count >= maxTokens { break }
