@@ -291,6 +291,27 @@ final class FuzzFindingTests: XCTestCase {
         }
     }
 
+    /// Finding 8: uint8 data became 8-byte Doubles without a bound (a 1 MB MAT file asked for 8 GiB).
+    func testMATValuesAreBoundedPerFile() throws {
+        func matrix(count n: Int) -> [UInt8] {
+            let pad = { (b: [UInt8]) in b + [UInt8](repeating: 0, count: (8 - b.count % 8) % 8) }
+            var body = Self.le32(6) + Self.le32(8) + Self.le32(9) + Self.le32(0)      // flags: uint8 class
+            body += Self.le32(5) + Self.le32(8) + Self.le32(1) + Self.le32(n)        // dims 1×n
+            body += Self.le32(1) + Self.le32(1) + pad([UInt8(ascii: "x")])           // name
+            body += Self.le32(2) + Self.le32(n) + pad([UInt8](repeating: 7, count: n))  // uint8 data
+            return Self.le32(14) + Self.le32(body.count) + body
+        }
+        let small = try MATFile(data: Data(Self.mat(compressed: matrix(count: 1000))), name: "small.mat")
+        XCTAssertEqual(small["x"], .numeric(shape: [1, 1000], values: [Double](repeating: 7, count: 1000)))
+        let big = Self.mat(compressed: matrix(count: MATReader.Budget.maxValues + 8))
+        XCTAssertLessThan(big.count, 100_000)
+        XCTAssertThrowsError(try MATFile(data: Data(big), name: "big.mat")) { error in
+            guard case let .invalid(file, reason)? = error as? MATFile.FormatError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, "big.mat")
+            XCTAssertTrue(reason.contains("values in one file"), reason)
+        }
+    }
+
     /// Finding 9: a list holding itself loaded but leaked; the arena breaks the cycle.
     func testCyclicPicklesAreFreed() throws {
         // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND, STOP: l = []; l.append(l)
