@@ -4,13 +4,13 @@ import Foundation
 /// TorchScript archives such as OpenAI's `ViT-B-16.pt` (module objects whose attributes hold the parameters).
 /// All share one layout: `<archive>/data.pkl` plus one zip entry per storage, `<archive>/data/<key>`.
 enum TorchCheckpoint {
-    /// A checkpoint's object graph is small (OpenAI's ViT-L/14 pickle is well under 1 MB); the cap bounds how
-    /// deeply a crafted pickle can nest values, which the large stack below then always holds.
+    /// A checkpoint's object graph is small (OpenAI's ViT-L/14 pickle is well under 1 MB); the cap bounds the
+    /// work and memory a crafted pickle can ask for.
     static let maxPickleBytes = 4 << 20
 
     static func load(file: MappedFile) throws -> WeightStore {
-        // Building and releasing nested pickle values recurses once per level: run on a thread whose stack
-        // fits the deepest graph `maxPickleBytes` can describe, so a crafted file cannot overflow the stack.
+        // Nothing below recurses with the pickle's depth (the arena frees nested values one by one, the tensor
+        // walk stops at 64 levels); the large stack is a margin for what Swift's runtime may do on our behalf.
         try LargeStack.run { try loadOnCurrentThread(file: file) }
     }
 
