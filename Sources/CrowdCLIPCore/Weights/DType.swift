@@ -32,9 +32,9 @@ public enum DType: String, Sendable {
         }
     }
 
-    /// Builds a float32 tensor from raw little-endian bytes: a zero-copy view of the mapping for aligned
-    /// float32 data, a converted copy otherwise.
-    func tensor(shape: [Int], bytes: UnsafeRawBufferPointer, owner: MappedFile) -> Tensor {
+    /// Builds a float32 tensor from raw little-endian bytes: a zero-copy view for aligned float32 data (kept
+    /// alive by `owner`, the object whose region holds `bytes`), a converted copy otherwise.
+    func tensor(shape: [Int], bytes: UnsafeRawBufferPointer, owner: ByteRegionOwner) -> Tensor {
         let count = shape.reduce(1, *)
         if self == .f32, let base = bytes.baseAddress, Int(bitPattern: base) % 4 == 0 {
             let p = UnsafeMutableRawPointer(mutating: base).assumingMemoryBound(to: Float.self)

@@ -3,9 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A whole file mapped copy-on-write: reads come straight from the page cache, and writes through a view
-/// (never done by this package) would stay private to the process.
-public final class MappedFile: @unchecked Sendable {
+/// A whole file mapped read-only: reads come straight from the page cache, and a stray write through a tensor
+/// that views it faults instead of changing weights silently.
+public final class MappedFile: ByteRegionOwner, @unchecked Sendable {
     public let path: String
     public let base: UnsafeMutableRawPointer
     public let size: Int
@@ -20,13 +20,15 @@ public final class MappedFile: @unchecked Sendable {
         if (st.st_mode & S_IFMT) == S_IFDIR { throw WeightError.cannotOpen(file: path, reason: "is a directory") }
         size = Int(st.st_size)
         guard size > 0 else { throw WeightError.corrupt(file: path, reason: "the file is empty") }
-        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw WeightError.cannotOpen(file: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
         base = p
     }
 
     deinit { munmap(base, size) }
+
+    public var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
     /// The bytes `[offset, offset + count)`, or an error when they fall outside the file.
     public func bytes(_ offset: Int, _ count: Int, what: String) throws -> UnsafeRawBufferPointer {

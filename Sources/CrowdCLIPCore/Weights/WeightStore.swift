@@ -20,6 +20,8 @@ public struct WeightStore: @unchecked Sendable {
     public let source: String
     public var hints: ModelHints
     private var tensors: [String: Tensor]
+    /// Names (canonical, or a prefix of canonical names) where the file holds a placeholder instead of a tensor.
+    private var placeholders: [String: WeightError.Placeholder] = [:]
 
     public init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
         self.tensors = tensors
@@ -32,8 +34,26 @@ public struct WeightStore: @unchecked Sendable {
     public func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
 
     public func tensor(_ name: String) throws -> Tensor {
-        guard let t = tensors[name] else { throw WeightError.missingKey(file: source, key: name) }
+        guard let t = tensors[name] else {
+            if let p = placeholder(for: name) { throw WeightError.placeholderInsteadOfTensor(file: source, key: name, placeholder: p) }
+            throw WeightError.missingKey(file: source, key: name)
+        }
         return t
+    }
+
+    /// The placeholder standing where tensor `name` should be: at that name, or at a module above it.
+    public func placeholder(for name: String) -> WeightError.Placeholder? {
+        guard !placeholders.isEmpty, tensors[name] == nil else { return nil }
+        var n = Substring(name)
+        while true {
+            if let p = placeholders[String(n)] { return p }
+            guard let dot = n.lastIndex(of: ".") else { return placeholders[""] }
+            n = n[..<dot]
+        }
+    }
+
+    mutating func addPlaceholder(canonicalName: String, global: String, keyPath: String) {
+        placeholders[canonicalName] = WeightError.Placeholder(global: global, keyPath: keyPath)
     }
 
     /// The tensor, checked against the expected shape (a scalar may be stored as shape [] or [1]).
@@ -45,7 +65,11 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The same tensors reported under another source (a folder rather than the file inside it).
-    func relabeled(source: String) -> WeightStore { WeightStore(tensors: tensors, source: source, hints: hints) }
+    func relabeled(source: String) -> WeightStore {
+        var s = WeightStore(tensors: tensors, source: source, hints: hints)
+        s.placeholders = placeholders
+        return s
+    }
 
     public mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
     public mutating func remove(_ name: String) { tensors[name] = nil }
