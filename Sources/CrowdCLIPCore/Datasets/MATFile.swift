@@ -4,16 +4,24 @@ import Foundation
 /// compressed elements, the small-element form, every numeric class, char, cell and struct arrays, nested,
 /// either byte order. Every length is bounds-checked; v7.3 (HDF5) and sparse arrays are refused by name.
 public struct MATFile {
+    /// The path given, or the `name` of in-memory data; used in error messages.
     public let path: String
+    /// Every top-level variable by name (an element without a name is skipped).
     public let variables: [String: MATValue]
 
+    /// Why a MAT-file could not be read.
     public enum FormatError: Error, CustomStringConvertible {
+        /// `reason` says what is wrong: too short, v7.3/HDF5 or v4, a sparse array, a length beyond the data, bad zlib data.
         case invalid(file: String, reason: String)
+        /// `<file>: not a readable MAT-file: <reason>`.
         public var description: String {
             switch self { case let .invalid(file, reason): return "\(file): not a readable MAT-file: \(reason)" }
         }
     }
 
+    /// Reads the whole file at `path` into memory and parses it.
+    /// - Throws: `FormatError.invalid` when the file is missing or unreadable, or is not a Level-5 MAT-file this
+    ///   reader handles.
     public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FormatError.invalid(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file")
@@ -21,6 +29,8 @@ public struct MATFile {
         try self.init(data: data, name: path)
     }
 
+    /// Parses a MAT-file held in memory; `name` labels errors and becomes `path`.
+    /// - Throws: `FormatError.invalid` naming `name`.
     public init(data: Data, name: String) throws {
         path = name
         let bytes = [UInt8](data)
@@ -44,6 +54,7 @@ public struct MATFile {
         variables = vars
     }
 
+    /// The top-level variable called `name`, or nil.
     public subscript(name: String) -> MATValue? { variables[name] }
 }
 

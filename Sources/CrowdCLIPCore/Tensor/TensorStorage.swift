@@ -3,13 +3,16 @@ import Foundation
 /// Memory that tensors may view without copying (a mapped file, an inflated zip entry). It stays valid exactly
 /// as long as the object lives, so a storage that keeps its owner keeps its bytes.
 public protocol ByteRegionOwner: AnyObject {
+    /// The owner's bytes; they must stay valid and unchanged for as long as the object lives.
     var region: UnsafeRawBufferPointer { get }
 }
 
 /// Float32 memory behind a `Tensor`: either owned (allocated here) or borrowed from the `ByteRegionOwner` whose
 /// region holds every byte it points into (a memory-mapped weights file, an inflated zip entry).
 public final class TensorStorage: @unchecked Sendable {
+    /// First float; owned memory is freed, and a borrowed owner released, when this storage is deallocated.
     public let pointer: UnsafeMutablePointer<Float>
+    /// Number of floats at `pointer`.
     public let count: Int
     private let owned: Bool
     /// Keeps a borrowed region (for example a file mapping) alive while this storage lives.

@@ -6,8 +6,11 @@ import Foundation
 /// mapped to printable characters, and merges are applied by rank. Symbols are vocabulary ids throughout, so a
 /// merge is one dictionary look-up on a pair of integers.
 public final class CLIPTokenizer: @unchecked Sendable {
+    /// Id of `<start_of_text>`, placed before every sequence.
     public static let startToken: Int32 = 49406
+    /// Id of `<end_of_text>`, placed after every sequence (and kept when a sequence is truncated).
     public static let endToken: Int32 = 49407
+    /// open_clip's context length: tokens per sequence, padded with 0.
     public static let defaultContextLength = 77
 
     /// Vocabulary id of each byte's single-character symbol, without and with the end-of-word marker.
@@ -15,6 +18,8 @@ public final class CLIPTokenizer: @unchecked Sendable {
     let byteSymbolEnd: [Int32]
     /// (left id, right id) → (rank, merged id).
     let merges: [UInt64: (rank: Int32, merged: Int32)]
+    /// Number of ids: 256 byte symbols, their end-of-word forms, one per merge, plus the two special tokens
+    /// (49,408 for the standard vocabulary).
     public let vocabularySize: Int
     private var cache: [String: [Int32]] = [:]
     private let lock = NSLock()
@@ -174,9 +179,13 @@ public final class CLIPTokenizer: @unchecked Sendable {
     }
 }
 
+/// Why the BPE vocabulary could not be loaded.
 public enum TokenizerError: Error, CustomStringConvertible {
+    /// The file (first value) is unreadable, not gzip, or not a CLIP merges list; the second value says why.
     case badVocabulary(String, String)
+    /// No vocabulary file was found; the value lists every place searched.
     case vocabularyNotFound([String])
+    /// A one-line message; for `vocabularyNotFound` it lists the places searched and suggests `CROWDCLIP_VOCAB`.
     public var description: String {
         switch self {
         case let .badVocabulary(path, why): return "\(path): not a CLIP BPE vocabulary: \(why)"

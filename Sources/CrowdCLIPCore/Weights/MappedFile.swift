@@ -6,10 +6,16 @@ import Glibc
 /// A whole file mapped read-only: reads come straight from the page cache, and a stray write through a tensor
 /// that views it faults instead of changing weights silently.
 public final class MappedFile: ByteRegionOwner, @unchecked Sendable {
+    /// The path the file was opened from, used in error messages.
     public let path: String
+    /// Start of the read-only mapping; valid until this object is deallocated, which unmaps it.
     public let base: UnsafeMutableRawPointer
+    /// Length of the file and of the mapping, in bytes (always > 0).
     public let size: Int
 
+    /// Opens and maps the whole file read-only (`MAP_PRIVATE`, `PROT_READ`); the descriptor is closed at once.
+    /// - Throws: `WeightError.cannotOpen` when the file cannot be opened, is a directory or cannot be mapped;
+    ///   `WeightError.corrupt` when it is empty.
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
@@ -28,6 +34,7 @@ public final class MappedFile: ByteRegionOwner, @unchecked Sendable {
 
     deinit { munmap(base, size) }
 
+    /// The whole mapping as a byte buffer; it stays valid only while this object is alive.
     public var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
     /// The bytes `[offset, offset + count)`, or an error when they fall outside the file.

@@ -2,21 +2,31 @@ import Foundation
 
 /// Why a weights file could not be used. Every case names the file.
 public enum WeightError: Error, CustomStringConvertible, Equatable {
+    /// The file or folder could not be opened or mapped (missing, unreadable, a directory, `mmap` failed).
     case cannotOpen(file: String, reason: String)
+    /// The file is none of the recognised formats (safetensors, Hugging Face folder, PyTorch zip checkpoint).
     case unknownFormat(file: String)
+    /// The file is damaged or inconsistent: bad header, out-of-range offsets, a malformed pickle, an empty file.
     case corrupt(file: String, reason: String)
+    /// A well-formed file that uses something this reader does not handle (a dtype, a legacy torch.save, a layout).
     case unsupported(file: String, reason: String)
+    /// The weight `key` is stored as an object the restricted unpickler does not build, so there is no tensor to load.
     case placeholderInsteadOfTensor(file: String, key: String, placeholder: Placeholder)
+    /// A weight the model needs is absent under its canonical name `key`.
     case missingKey(file: String, key: String)
+    /// The weight `key` exists but its shape is `found`, not `expected` (-1 in `expected` means any size).
     case shapeMismatch(file: String, key: String, expected: [Int], found: [Int])
 
     /// An object the pickle names (a class or function this reader never imports or calls) and where it sits,
     /// e.g. `state_dict → module.image_encoder.conv1.weight`.
     public struct Placeholder: Equatable, Sendable {
+        /// The pickled class or function, as `module.name` (never imported or called).
         public let global: String
+        /// Where the placeholder sits in the checkpoint, e.g. `state_dict → module.image_encoder.conv1.weight`.
         public let keyPath: String
     }
 
+    /// A one-line message that starts with the file name.
     public var description: String {
         switch self {
         case let .cannotOpen(file, reason): return "\(file): cannot open weights: \(reason)"
