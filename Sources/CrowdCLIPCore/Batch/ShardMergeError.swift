@@ -4,7 +4,8 @@ public enum ShardMergeError: Error, Equatable, CustomStringConvertible {
     case cannotRead(file: String, reason: String)
     /// A shard written with `--format table`, which cannot be merged.
     case table(file: String)
-    /// A file whose first line is neither JSON (count JSON lines) nor a `count` or `eval` (`image,gt,count`) CSV header.
+    /// A file whose first line is neither JSON (count JSON lines) nor a `count` or `eval` (`image,gt,count`)
+    /// CSV header.
     case unknownFormat(file: String, firstLine: String)
     /// Two shard files of different kinds or CSV headers.
     case mixed(first: String, firstKind: String, other: String, otherKind: String)

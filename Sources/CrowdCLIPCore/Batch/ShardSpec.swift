@@ -13,7 +13,8 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
 
     /// Shard `index` of `count`.
     ///
-    /// - Throws: `ShardError.badCount` when `count` < 1, `ShardError.indexOutOfRange` when `index` is outside `0..<count`.
+    /// - Throws: `ShardError.badCount` when `count` < 1, `ShardError.indexOutOfRange` when `index` is outside
+    ///   `0..<count`.
     public init(index: Int, count: Int) throws {
         guard count >= 1 else { throw ShardError.badCount(count) }
         guard (0..<count).contains(index) else { throw ShardError.indexOutOfRange(index: index, count: count) }
