@@ -27,7 +27,7 @@ INSTALL_FROM := .build/release
 INSTALL_BUILD = $(TESTED_BUILD) --product crowdclip
 endif
 
-.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean soak
+.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean soak fuzz fuzz-smoke
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -140,9 +140,22 @@ soak: tested-crowdclip
 	nice -n 10 python3 Tools/soak.py $(N)
 
 clean:
-	rm -rf .build out
+	rm -rf .build out Fuzz/.build
 
 # Sharded counting on a real single-node Slurm (Tools/slurm/check.sh; root; installs slurm-wlm and munge; not in CI).
 .PHONY: slurm-check
 slurm-check: tested-crowdclip
 	Tools/slurm/check.sh
+
+# libFuzzer + AddressSanitizer on every parser, one target after another (Fuzz/, Docs/reliability.md).
+# `make fuzz FUZZ_SECONDS=600 [FUZZ_RUNS=1000000] [FUZZ_TARGETS="zip mat"]`; findings stop it with status 1.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 0
+FUZZ_TARGETS ?=
+fuzz: deps
+	Tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZ_TARGETS)
+
+# A few thousand runs of every target, at most 10 s each (about 5 minutes, most of it the sanitizer build).
+fuzz-smoke: deps
+	Tools/fuzz.sh 10 3000
+

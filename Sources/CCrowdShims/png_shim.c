@@ -103,6 +103,11 @@ int crowd_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     }
 
     if (bit_depth < 8) png_set_packing(png);
+    /* Memory: the caller keeps only the RGB of Pillow's convert("RGB"), so alpha is dropped and 16-bit samples
+     * are cut to their high byte here (what that conversion keeps) instead of holding 8 bytes per pixel. 16-bit
+     * grey stays 16-bit: Pillow clips it ("I;16" to RGB), which needs the whole sample. */
+    if (color_type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);
+    if (bit_depth == 16 && color_type != PNG_COLOR_TYPE_GRAY) png_set_strip_16(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
 
@@ -142,7 +147,8 @@ int crowd_png_decode(const uint8_t *data, size_t size, uint64_t max_pixels,
     out->width = (int)width;
     out->height = (int)height;
     out->color_type = color_type;
-    out->bit_depth = bit_depth;
+    /* Sub-byte depths as in the file (the caller scales grey); 8 where 16-bit samples were cut above. */
+    out->bit_depth = bit_depth < 8 ? bit_depth : png_get_bit_depth(png, info);
     out->channels = channels;
     out->row_bytes = row_bytes;
     out->pixels = pixels;

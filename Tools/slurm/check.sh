@@ -103,11 +103,13 @@ done
 sample=$tmp/sample
 mkdir -p "$sample"
 cp "$fixtures"/counting/scene-*.png "$repo"/Docs/samples/*.jpg "$sample/"
-for f in "$fixtures"/datasets/trees/ucf50/*.jpg; do cp "$f" "$sample/ucf-$(basename "$f")"; done
+# A subfolder, counted with --recursive: the merge job must list the inputs the same way.
+mkdir -p "$sample/ucf"
+for f in "$fixtures"/datasets/trees/ucf50/*.jpg; do cp "$f" "$sample/ucf/$(basename "$f")"; done
 echo "not an image" > "$sample/broken.jpg"
 inputs=("$sample" "$fixtures/datasets/trees/list/photos/b c.jpg")
 models=(--weights "$fixtures/models/tiny-p16.safetensors" --head-width 8
-        --counter-weights "$fixtures/counting/counter-visual.safetensors")
+        --counter-weights "$fixtures/counting/counter-visual.safetensors" --recursive)
 "$repo/Tools/slurm/submit.sh" --shards $shards --out "$tmp/run" --crowdclip "$crowdclip" \
   --sbatch-option --cpus-per-task=1 "${inputs[@]}" -- "${models[@]}"
 read -r array merge < "$tmp/run/jobs"
@@ -141,7 +143,7 @@ while [ -n "$(squeue -h -j "$array" 2>/dev/null)" ]; do
 done
 log=$tmp/run/logs/count-${array}_1.log
 grep -q "skipped 1 image" "$log" && grep -q "cut off" "$log" || fail "the requeued task did not resume (see $log)"
-"$crowdclip" merge --inputs "${inputs[@]}" --output "$tmp/run/counts-requeued.jsonl" -- "$tmp"/run/shard-*.jsonl >/dev/null 2>&1 || true
+"$crowdclip" merge --recursive --inputs "${inputs[@]}" --output "$tmp/run/counts-requeued.jsonl" -- "$tmp"/run/shard-*.jsonl >/dev/null 2>&1 || true
 cmp "$tmp/single.jsonl" "$tmp/run/counts-requeued.jsonl" || fail "after the requeue the merge differs from a single run"
 say "requeued task ${array}_1 resumed its shard after $(( $(date +%s) - start )) s; the merge is still identical"
 say "OK"

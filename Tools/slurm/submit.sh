@@ -29,6 +29,12 @@ done
 [ -n "$out" ] && [ ${#inputs[@]} -gt 0 ] || usage
 [ -n "$crowdclip" ] && [ -x "$crowdclip" ] || { echo "submit.sh: crowdclip not found; give --crowdclip PATH" >&2; exit 2; }
 
+# The merge lists the inputs the way the count did: a recursive count needs a recursive merge.
+merge_options=()
+for o in "${count_options[@]}"; do
+  case $o in -r|--recursive) merge_options=(--recursive) ;; esac
+done
+
 mkdir -p "$out/logs"
 out=$(cd "$out" && pwd)
 # The tasks see the submitter's environment (sbatch --export=ALL), so these reach them.
@@ -39,7 +45,7 @@ array=$(sbatch --parsable --array=0-$((shards - 1)) --chdir="$PWD" --output="$ou
   "${sbatch_options[@]}" "$here/count-array.sbatch" "$out" "${count_options[@]}" -- "${inputs[@]}")
 array=${array%%;*}
 merge=$(sbatch --parsable --dependency=afterany:"$array" --chdir="$PWD" --output="$out/logs/merge-%j.log" \
-  "${sbatch_options[@]}" "$here/merge.sbatch" "$out" "${inputs[@]}")
+  "${sbatch_options[@]}" "$here/merge.sbatch" "$out" "${merge_options[@]}" "${inputs[@]}")
 merge=${merge%%;*}
 echo "array job $array ($shards tasks) → $out/shard-*.jsonl; merge job $merge → $out/counts.jsonl"
 echo "$array $merge" > "$out/jobs"

@@ -13,7 +13,7 @@ typedef struct {
     int width;
     int height;
     int color_type;   /* PNG colour type: 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA */
-    int bit_depth;    /* 1, 2, 4, 8 or 16 as in the file */
+    int bit_depth;    /* 1, 2, 4 or 8 as in the file; 16 only for grey (other 16-bit samples arrive cut to 8) */
     int channels;     /* samples per pixel in `pixels` */
     size_t row_bytes; /* bytes per row in `pixels` (16-bit samples big-endian) */
     uint8_t *pixels;  /* height * row_bytes, malloc'ed; free with crowd_free */

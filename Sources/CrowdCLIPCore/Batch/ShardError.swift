@@ -1,16 +1,27 @@
 /// Why a `--shard` specification cannot be used.
 public enum ShardError: Error, Equatable, CustomStringConvertible {
+    /// `--shard` text that is neither `I/N` nor `auto`.
     case badSpec(String)
+    /// A shard count below 1.
     case badCount(Int)
+    /// A shard index outside `0..<count`.
     case indexOutOfRange(index: Int, count: Int)
+    /// `--shards` given with `--shard I/N` (it only goes with `auto`).
     case shardsWithoutAuto
+    /// `--shard auto` found neither a Slurm array task ID nor `JOB_COMPLETION_INDEX`.
     case noEnvironment
+    /// `SLURM_ARRAY_TASK_ID` is set without `SLURM_ARRAY_TASK_COUNT` or both `SLURM_ARRAY_TASK_MIN` and `_MAX`.
     case incompleteSlurm
+    /// The Slurm array's task count differs from its ID span `min...max` (a stepped or listed array).
     case slurmArrayWithGaps(count: Int, min: Int, max: Int)
+    /// `--shards` differs from the shard count read from the environment `variable`.
     case shardsDisagree(shards: Int, environment: Int, variable: String)
+    /// `JOB_COMPLETION_INDEX` is set but `--shards N` was not given.
     case completionIndexWithoutShards
+    /// An environment variable (name, value) whose value is not an integer.
     case badVariable(String, String)
 
+    /// The message shown to the user, naming the fix.
     public var description: String {
         switch self {
         case let .badSpec(s): return "--shard \"\(s)\" is not I/N (for example 0/4) or auto"

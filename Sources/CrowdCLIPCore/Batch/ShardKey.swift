@@ -45,8 +45,10 @@ public enum ShardKey {
     public struct Keyer: Sendable {
         private let arguments: [[Substring]]
 
+        /// A keyer for a batch given as these command-line arguments (folders or image files).
         public init(arguments: [String]) { self.arguments = arguments.map(ShardKey.components).sorted { $0.count > $1.count } }
 
+        /// The shard key of `image`: its path below the longest argument folder containing it, else its file name.
         public func key(_ image: String) -> String {
             let parts = ShardKey.components(image)
             for argument in arguments where parts.count > argument.count && parts.starts(with: argument) {

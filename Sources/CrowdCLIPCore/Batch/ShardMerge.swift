@@ -10,20 +10,26 @@ import Foundation
 public enum ShardMerge {
     /// An input the merge expects: the image as a run would find it, and its identity.
     public struct ExpectedInput: Sendable, Equatable {
+        /// The image path as a run would find and write it.
         public let image: String
+        /// The key that matches records to this input (normally the canonical path).
         public let identity: String
+        /// An expected input with an explicit identity.
         public init(image: String, identity: String) { self.image = image; self.identity = identity }
 
         /// `image` with its canonical path as identity (the image itself when it does not exist here).
         public init(image: String) { self.init(image: image, identity: ShardOutput.canonicalPath(image) ?? image) }
     }
 
+    /// The merged output and what the merge found wrong with the shards.
     public struct Result: Sendable {
         /// nil when every shard file was empty.
         public var kind: ShardOutput.Kind?
         /// The merged file: the header (CSV) and then one line per image.
         public var lines: [String] = []
+        /// Number of records in the merged output.
         public var records = 0
+        /// Number of merged records that are failures (error records).
         public var failed = 0
         /// Expected inputs without a record (only with expected inputs).
         public var missing: [String] = []
@@ -35,6 +41,7 @@ public enum ShardMerge {
         public var malformed: [String] = []
         /// Eval shards: MAE/MSE over every labelled row of the union.
         public var metrics = CountingMetrics()
+        /// Eval shards: rows without ground truth, left out of `metrics`.
         public var unlabelled = 0
 
         /// Every expected input once, nothing else, and every line readable.

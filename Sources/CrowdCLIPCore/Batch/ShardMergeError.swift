@@ -1,11 +1,18 @@
 /// Why shard outputs cannot be merged at all (problems with single lines or images are reported, not thrown).
 public enum ShardMergeError: Error, Equatable, CustomStringConvertible {
+    /// A shard file that is missing, a folder, or unreadable.
     case cannotRead(file: String, reason: String)
+    /// A shard written with `--format table`, which cannot be merged.
     case table(file: String)
+    /// A file whose first line is neither JSON (count JSON lines) nor a `count` or `eval` (`image,gt,count`)
+    /// CSV header.
     case unknownFormat(file: String, firstLine: String)
+    /// Two shard files of different kinds or CSV headers.
     case mixed(first: String, firstKind: String, other: String, otherKind: String)
+    /// The merge's output file is one of its input shard files.
     case outputIsShard(String)
 
+    /// The message shown to the user.
     public var description: String {
         switch self {
         case let .cannotRead(file, reason): return "\(file): \(reason)"

@@ -3,11 +3,16 @@ import Foundation
 /// One shard's output file as `crowdclip merge` reads it: `count` JSON lines, `count` CSV, or the per-image CSV of
 /// `eval` (`image,gt,count`). Lines are kept verbatim so a merge reproduces a single run's bytes.
 public struct ShardOutput: Sendable {
+    /// Which subcommand and format wrote a shard file.
     public enum Kind: Equatable, Sendable, CustomStringConvertible {
+        /// `count` output in JSON lines.
         case countJSONL
+        /// `count` output in CSV (header with `image`, `count` and `error` columns).
         case countCSV
+        /// `eval`'s per-image CSV, `image,gt,count`.
         case evalCSV
 
+        /// A human-readable name of the kind, for error messages.
         public var description: String {
             switch self {
             case .countJSONL: return "count output in JSON lines"
@@ -26,19 +31,23 @@ public struct ShardOutput: Sendable {
         public let identity: String
         /// The line as the shard wrote it.
         public let line: String
+        /// Whether the record is a failure (no count, an error instead).
         public let failed: Bool
         /// For eval rows: the label (nil when the split has none) and the count.
         public let groundTruth: Double?
+        /// The predicted count; nil for a failed record.
         public let count: Double?
         /// 1-based line number in the shard file, for messages.
         public let lineNumber: Int
     }
 
+    /// The path the shard was read from.
     public let file: String
     /// nil for an empty file (a shard that received no images writes nothing in JSON lines).
     public let kind: Kind?
     /// The CSV header line as written.
     public let header: String?
+    /// The image records, in file order.
     public let records: [Record]
     /// Lines that are not records: `file:line: why`. A cut-off last line (a task killed mid-write) is one of them.
     public let problems: [String]
@@ -51,6 +60,9 @@ public struct ShardOutput: Sendable {
         var isEmpty: Bool { text.isEmpty }
     }
 
+    /// Reads and classifies the shard file at `path`; bad lines go to `problems`.
+    ///
+    /// - Throws: `ShardMergeError` when the file cannot be read, is a table, or is of no known format.
     public static func read(path: String) throws -> ShardOutput {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {

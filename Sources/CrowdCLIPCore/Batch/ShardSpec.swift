@@ -6,9 +6,15 @@ import Foundation
 /// argument it was found under (`ShardKey.key(image:argument:)`). So N processes given the same inputs, each
 /// with its own index, count disjoint sets of images whose union is the whole batch.
 public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
+    /// This shard's index, in `0..<count`.
     public let index: Int
+    /// The number of shards the batch is split into (at least 1).
     public let count: Int
 
+    /// Shard `index` of `count`.
+    ///
+    /// - Throws: `ShardError.badCount` when `count` < 1, `ShardError.indexOutOfRange` when `index` is outside
+    ///   `0..<count`.
     public init(index: Int, count: Int) throws {
         guard count >= 1 else { throw ShardError.badCount(count) }
         guard (0..<count).contains(index) else { throw ShardError.indexOutOfRange(index: index, count: count) }

@@ -3,15 +3,23 @@ import Foundation
 /// Counts many images: each result is written as soon as it is known, a bad file becomes an error record and the
 /// batch goes on, and images an earlier run already counted (by their `CanonicalPath`) are skipped on resume.
 public final class BatchCounting {
+    /// The outcome of a batch: images counted, images that failed (written as error records), and images
+    /// skipped because the resumed output already counted them.
     public struct Summary: Sendable { public var counted = 0, failed = 0, skipped = 0 }
 
     /// Where a batch stands, after each image.
     public struct Progress: Sendable {
+        /// Images handled so far (skipped ones included), images in the batch, and how many of `done` were
+        /// skipped on resume.
         public var done = 0, total = 0, skipped = 0
     }
 
+    /// The counter each image goes through.
     public let counter: CrowdCounter
+    /// The format of the output lines passed to `write`.
     public let format: CountOutputFormat
+    /// Folder that receives a PNG of each counted image with its patch grid, kept patches and counts drawn
+    /// (`--visualize`); nil for none.
     public let visualizeDirectory: String?
     /// Decode and prepare the next image on a background thread while the encoders run on this one (on by
     /// default); off, each image is decoded when its turn comes. The records are the same either way.

@@ -6,8 +6,11 @@ import Foundation
 /// by its identity (`path`: `CanonicalPath`), which `--resume` and `crowdclip merge` key on. A failure has an
 /// `error` and no count; its `path` is missing when the file does not exist.
 public enum CountOutputFormat: String, Sendable, CaseIterable {
+    /// `jsonl`: one JSON object per image; `csv`: `csvHeader` then one row per image; `table`: aligned columns
+    /// for reading in a terminal (not resumable or mergeable).
     case jsonl, csv, table
 
+    /// The header line of the CSV format.
     public static let csvHeader = "image,path,count,selected_patches,error"
 
     /// The header line, if the format has one.
@@ -29,6 +32,8 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The record of a counted image (without newline); `path` is its canonical path, nil when unknown.
+    /// The JSON line lists every patch; the CSV row has the number of selected patches and an empty error.
     public func line(for result: CountResult, path: String?) -> String {
         switch self {
         case .jsonl:
@@ -44,6 +49,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
         }
     }
 
+    /// The error record (without newline) of an image that could not be counted: no count, the `error` message.
     public func line(forFailure image: String, path: String?, error: String) -> String {
         switch self {
         case .jsonl:
@@ -78,6 +84,7 @@ enum TableLayout {
 
 /// Minimal JSON writing for the stable output formats.
 public enum JSON {
+    /// `s` as a quoted JSON string literal: quotes, backslashes and control characters escaped.
     public static func string(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -101,7 +108,9 @@ public enum JSON {
     }
 }
 
+/// Minimal CSV writing for the stable output formats.
 public enum CSV {
+    /// `s` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break; else as is.
     public static func field(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
@@ -109,6 +118,7 @@ public enum CSV {
 
 /// Splits one CSV line (quoted fields with doubled quotes); nil when a quote is left open.
 public enum CSVLine {
+    /// The fields of `line`, unquoted; nil when a quoted field is not closed.
     public static func parse(_ line: String) -> [String]? {
         var fields: [String] = [], current = "", quoted = false, i = line.startIndex
         while i < line.endIndex {

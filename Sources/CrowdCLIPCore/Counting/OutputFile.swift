@@ -8,7 +8,9 @@ import Foundation
 ///   full disk) is cut back off the file before the error is reported.
 /// - Resuming drops a torn last line before appending, and `compact` leaves one record per image at the end.
 public final class CountOutputFile {
+    /// The file's path, or "standard output"; used in error messages.
     public let name: String
+    /// The format of the records written here.
     public let format: CountOutputFormat
     private let fd: Int32
     private let ownsDescriptor: Bool

@@ -3,14 +3,18 @@ import Foundation
 /// Why a results file cannot be used. Every case names the file; I/O cases carry the system's reason
 /// (strerror: "No such file or directory", "No space left on device", "Read-only file system", …).
 public enum OutputFileError: Error, CustomStringConvertible, Equatable {
+    /// The file or its folder cannot be opened, written or replaced; `reason` is the system's message.
     case cannotWrite(file: String, reason: String)
+    /// An existing file cannot be read (to resume or compact it); `reason` is the system's message.
     case cannotRead(file: String, reason: String)
     /// The output resolves to one of the inputs: writing it would destroy that input.
     case wouldOverwriteInput(file: String, input: String)
     /// `--resume` on a file written in another format (the file is left untouched).
     case formatMismatch(file: String, found: String, expected: CountOutputFormat)
+    /// The output format cannot be inferred from the file's extension.
     case unknownExtension(file: String)
 
+    /// The message shown to the user, starting with the file name.
     public var description: String {
         switch self {
         case let .cannotWrite(file, reason): return "\(file): cannot write: \(reason)"

@@ -6,6 +6,7 @@ import Foundation
 public struct PathKey: Hashable, Comparable, Sendable {
     let high: UInt64, low: UInt64
 
+    /// The fingerprint of `path`'s UTF-8 bytes (deterministic across processes).
     public init(_ path: String) {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325, b: UInt64 = 0x8422_2325_cbf2_9ce4
         for byte in path.utf8 {
@@ -23,5 +24,6 @@ public struct PathKey: Hashable, Comparable, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// An arbitrary but fixed total order, so keys can be sorted and binary-searched.
     public static func < (l: PathKey, r: PathKey) -> Bool { (l.high, l.low) < (r.high, r.low) }
 }

@@ -9,12 +9,17 @@ public struct PathList: RandomAccessCollection, Sendable {
     private var bytes: [UInt8] = []
     private var ends: [UInt32] = []
 
+    /// An empty list.
     public init() {}
+    /// A list of `paths`, in order.
     public init<S: Sequence>(_ paths: S) where S.Element == String { for p in paths { append(p) } }
 
+    /// Always 0.
     public var startIndex: Int { 0 }
+    /// The number of paths.
     public var endIndex: Int { ends.count }
 
+    /// The path at `i`, rebuilt as a string (folder prefix plus name); O(log runs).
     public subscript(i: Int) -> String {
         // The last run starting at or before i.
         var lo = 0, hi = runs.count - 1
@@ -25,6 +30,7 @@ public struct PathList: RandomAccessCollection, Sendable {
         return runs[lo].prefix + String(decoding: slice(i), as: UTF8.self)
     }
 
+    /// Appends `path` whole (its folder is not shared with other entries).
     public mutating func append(_ path: String) { append(name: Array(path.utf8), in: "") }
 
     /// Appends `prefix + name`.

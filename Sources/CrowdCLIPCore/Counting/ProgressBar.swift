@@ -8,12 +8,14 @@ import Foundation
 /// but not toward the rate or the time left.
 public final class ProgressBar {
     private let label: String
+    /// Whether the bar is drawn; when false, `update` does nothing and `printAbove` just prints.
     public let enabled: Bool
     private var lastDraw = Date.distantPast
     private var started = Date()
     private var last: (done: Int, total: Int, skipped: Int, extra: String)?
     private var visible = false
 
+    /// A bar titled `label`, enabled by default only when standard error is a terminal.
     public init(label: String, enabled: Bool = isatty(2) != 0) {
         self.label = label
         self.enabled = enabled

@@ -15,6 +15,7 @@ public struct ResumeIndex: Sendable {
     public let tornBytes: Int
     private let counted: [PathKey]  // sorted
 
+    /// Whether the image with this identity (canonical path) was counted successfully; failures are not.
     public func contains(path: String) -> Bool {
         var lo = 0, hi = counted.count
         let key = PathKey(path)
@@ -25,6 +26,7 @@ public struct ResumeIndex: Sendable {
         return lo < counted.count && counted[lo] == key
     }
 
+    /// How many success records the file holds (an image with several success records counts once per record).
     public var countedImages: Int { counted.count }
 
     /// An empty index (a fresh output).

@@ -4,16 +4,24 @@ import Foundation
 /// compressed elements, the small-element form, every numeric class, char, cell and struct arrays, nested,
 /// either byte order. Every length is bounds-checked; v7.3 (HDF5) and sparse arrays are refused by name.
 public struct MATFile {
+    /// The path given, or the `name` of in-memory data; used in error messages.
     public let path: String
+    /// Every top-level variable by name (an element without a name is skipped).
     public let variables: [String: MATValue]
 
+    /// Why a MAT-file could not be read.
     public enum FormatError: Error, CustomStringConvertible {
+        /// `reason` says what is wrong: too short, v7.3/HDF5 or v4, a sparse array, a length beyond the data, bad zlib data.
         case invalid(file: String, reason: String)
+        /// `<file>: not a readable MAT-file: <reason>`.
         public var description: String {
             switch self { case let .invalid(file, reason): return "\(file): not a readable MAT-file: \(reason)" }
         }
     }
 
+    /// Reads the whole file at `path` into memory and parses it.
+    /// - Throws: `FormatError.invalid` when the file is missing or unreadable, or is not a Level-5 MAT-file this
+    ///   reader handles.
     public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FormatError.invalid(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file")
@@ -21,6 +29,8 @@ public struct MATFile {
         try self.init(data: data, name: path)
     }
 
+    /// Parses a MAT-file held in memory; `name` labels errors and becomes `path`.
+    /// - Throws: `FormatError.invalid` naming `name`.
     public init(data: Data, name: String) throws {
         path = name
         let bytes = [UInt8](data)
@@ -35,25 +45,44 @@ public struct MATFile {
         case (UInt8(ascii: "M"), UInt8(ascii: "I")): bigEndian = true
         default: throw fail("no Level-5 header (MAT v4 files are not supported)")
         }
-        var reader = MATReader(bytes: bytes, bigEndian: bigEndian, file: name, depth: 0)
-        reader.position = 128
+        var reader = MATReader(bytes: bytes, range: 128..<bytes.count, bigEndian: bigEndian, file: name, depth: 0,
+                               budget: MATReader.Budget())
         var vars: [String: MATValue] = [:]
-        while reader.position + 8 <= bytes.count {
+        while reader.end - reader.position >= 8 {
             if let (varName, value) = try reader.readTopLevelElement() { vars[varName] = value }
         }
         variables = vars
     }
 
+    /// The top-level variable called `name`, or nil.
     public subscript(name: String) -> MATValue? { variables[name] }
 }
 
-/// The element reader over one byte buffer (the file, or an inflated compressed element).
+/// The element reader over one region of a byte buffer (the file, or an inflated compressed element). Nested
+/// readers share the buffer and narrow the region, so nesting never copies bytes.
 struct MATReader {
     let bytes: [UInt8]
     let bigEndian: Bool
     let file: String
     let depth: Int
-    var position = 0
+    var position: Int
+    let end: Int
+    let budget: Budget
+
+    /// What one file may cost, whatever its elements claim: inflated bytes and decoded values (8 bytes each).
+    /// Dataset annotations are kilobytes; these limits are far above any real one.
+    final class Budget {
+        static let maxInflatedBytes = 256 << 20
+        static let maxValues = 32 << 20
+        var inflated = 0
+        var values = 0
+    }
+
+    init(bytes: [UInt8], range: Range<Int>, bigEndian: Bool, file: String, depth: Int, budget: Budget) {
+        self.bytes = bytes; self.bigEndian = bigEndian; self.file = file; self.depth = depth; self.budget = budget
+        position = range.lowerBound
+        end = range.upperBound
+    }
 
     enum DataType: UInt32 {
         case int8 = 1, uint8, int16, uint16, int32, uint32, single, double = 9, int64 = 12, uint64, matrix, compressed, utf8, utf16, utf32
@@ -62,7 +91,7 @@ struct MATReader {
     func fail(_ why: String) -> MATFile.FormatError { .invalid(file: file, reason: why) }
 
     func u32(at p: Int) throws -> UInt32 {
-        guard p >= 0, p + 4 <= bytes.count else { throw fail("element header runs past the end") }
+        guard p >= 0, p <= end - 4 else { throw fail("element header runs past the end") }
         let v = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
         return bigEndian ? v.byteSwapped : v
     }
@@ -74,15 +103,15 @@ struct MATReader {
             let size = Int(first >> 16), type = first & 0xFFFF
             guard size <= 4 else { throw fail("small element claims \(size) bytes") }
             let start = position + 4
-            guard start + 4 <= bytes.count else { throw fail("element runs past the end") }
+            guard start <= end - 4 else { throw fail("element runs past the end") }
             position += 8
             return (type, start..<(start + size))
         }
         let size = Int(try u32(at: position + 4))
         let start = position + 8
-        guard size >= 0, start + size <= bytes.count else { throw fail("element of \(size) bytes runs past the end of the data") }
+        guard size <= end - start else { throw fail("element of \(size) bytes runs past the end of the data") }
         position = first == DataType.compressed.rawValue ? start + size : start + ((size + 7) & ~7)
-        position = min(position, bytes.count)
+        position = min(position, end)
         return (first, start..<(start + size))
     }
 
@@ -91,7 +120,7 @@ struct MATReader {
         switch DataType(rawValue: type) {
         case .compressed?:
             let inflated = try inflate(Array(bytes[range]))
-            var inner = MATReader(bytes: inflated, bigEndian: bigEndian, file: file, depth: depth)
+            var inner = MATReader(bytes: inflated, range: 0..<inflated.count, bigEndian: bigEndian, file: file, depth: depth, budget: budget)
             let (t, r) = try inner.readTag()
             guard t == DataType.matrix.rawValue else { return nil }
             return try inner.readMatrix(r)
@@ -102,9 +131,25 @@ struct MATReader {
         }
     }
 
+    /// Inflates a compressed element, no further than its inner tag declares (8 + size bytes), than deflate can
+    /// honestly produce from it, and than the file's budget has left.
     private func inflate(_ src: [UInt8]) throws -> [UInt8] {
-        switch Zlib.inflate(src, wrapper: .zlibHeader) {
-        case let .success(bytes): return bytes
+        let left = Budget.maxInflatedBytes - budget.inflated
+        let bigEndian = self.bigEndian
+        let declared: (ArraySlice<UInt8>) -> Int? = { head in
+            let b = Array(head)
+            var size = UInt32(b[4]) | UInt32(b[5]) << 8 | UInt32(b[6]) << 16 | UInt32(b[7]) << 24
+            if bigEndian { size = size.byteSwapped }
+            var first = UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
+            if bigEndian { first = first.byteSwapped }
+            return first >> 16 != 0 ? 8 : 8 + ((Int(size) + 7) & ~7)
+        }
+        switch Zlib.inflate(src, wrapper: .zlibHeader, limit: left, declared: declared) {
+        case let .success(bytes):
+            budget.inflated += bytes.count
+            return bytes
+        case let .failure(f) where f.code == -5:
+            throw fail("a compressed element inflates past the size it declares (or past \(Budget.maxInflatedBytes >> 20) MiB for the file)")
         case let .failure(f): throw fail("a compressed element is damaged (zlib error \(f.code))")
         }
     }
@@ -112,7 +157,7 @@ struct MATReader {
     /// A miMATRIX element's content: flags, dimensions, name, then data by class.
     mutating func readMatrix(_ range: Range<Int>) throws -> (String, MATValue) {
         guard depth < 32 else { throw fail("arrays nested too deeply") }
-        var sub = MATReader(bytes: Array(bytes[range]), bigEndian: bigEndian, file: file, depth: depth + 1)
+        var sub = MATReader(bytes: bytes, range: range, bigEndian: bigEndian, file: file, depth: depth + 1, budget: budget)
         if range.isEmpty { return ("", .numeric(shape: [0, 0], values: [])) }
         let (_, flagsRange) = try sub.readTag()
         guard flagsRange.count >= 4 else { throw fail("array flags are missing") }
@@ -129,8 +174,8 @@ struct MATReader {
         let name = String(decoding: sub.bytes[nameRange], as: UTF8.self)
         // Every cell or struct element takes at least an 8-byte tag, so the count is bounded by the data left
         // (a tiny file must not be able to ask for billions of elements).
-        if cls == 1 || cls == 2 || cls == 3, elementCount > max(sub.bytes.count - sub.position, 0) / 8 + 1 {
-            throw fail("array \(name) claims \(elementCount) elements in \(sub.bytes.count) bytes")
+        if cls == 1 || cls == 2 || cls == 3, elementCount > max(sub.end - sub.position, 0) / 8 + 1 {
+            throw fail("array \(name) claims \(elementCount) elements in \(sub.end - sub.position) bytes")
         }
         switch cls {
         case 1:  // cell
@@ -197,6 +242,8 @@ struct MATReader {
         default: throw fail("data type \(type) is not numeric")
         }
         guard r.count % size == 0 else { throw fail("data of \(r.count) bytes is not a whole number of \(size)-byte values") }
+        budget.values += r.count / size
+        guard budget.values <= Budget.maxValues else { throw fail("more than \(Budget.maxValues) values in one file") }
         var out = [Double]()
         out.reserveCapacity(r.count / size)
         var p = r.lowerBound

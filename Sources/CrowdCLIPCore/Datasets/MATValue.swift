@@ -4,11 +4,14 @@ import Foundation
 public indirect enum MATValue: Sendable, Equatable {
     /// Any numeric or logical class, converted to Double (the real part of complex data).
     case numeric(shape: [Int], values: [Double])
+    /// A char array as one string (all characters in column-major order; multi-row arrays are not split).
     case char(String)
+    /// A cell array: one value per cell, column-major.
     case cell(shape: [Int], items: [MATValue])
     /// A struct array: one dictionary of fields per element.
     case structure(shape: [Int], elements: [[String: MATValue]])
 
+    /// MATLAB's dimensions; a `char` reports `[1, character count]`.
     public var shape: [Int] {
         switch self {
         case let .numeric(s, _), let .cell(s, _), let .structure(s, _): return s

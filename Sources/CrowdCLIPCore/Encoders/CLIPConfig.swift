@@ -33,7 +33,8 @@ public struct CLIPConfig: Sendable, Equatable {
     public static func infer(from w: WeightStore, headWidth: Int = 64) throws -> CLIPConfig {
         func layerCount(_ prefix: String) -> Int {
             var n = 0
-            while w.contains("\(prefix)\(n).attn.in_proj_weight") { n += 1 }
+            // A layer whose weights are a placeholder still counts: loading it then names the placeholder.
+            while w.contains("\(prefix)\(n).attn.in_proj_weight") || w.placeholder(for: "\(prefix)\(n).attn.in_proj_weight") != nil { n += 1 }
             return n
         }
         func heads(_ width: Int, _ hint: Int?, _ what: String) throws -> Int {
@@ -43,9 +44,14 @@ public struct CLIPConfig: Sendable, Equatable {
             }
             return h
         }
+        /// The tensor when present; an error naming the placeholder that stands in its place.
+        func present(_ name: String) throws -> Tensor? {
+            if w.placeholder(for: name) != nil { return try w.tensor(name) }
+            return w.tensorIfPresent(name)
+        }
         var vision: Vision?
         var embed = 0
-        if let conv = w.tensorIfPresent("visual.conv1.weight") {
+        if let conv = try present("visual.conv1.weight") {
             guard conv.rank == 4, conv.shape[1] == 3, conv.shape[2] == conv.shape[3] else {
                 throw WeightError.shapeMismatch(file: w.source, key: "visual.conv1.weight", expected: [-1, 3, -1, -1], found: conv.shape)
             }
@@ -66,7 +72,7 @@ public struct CLIPConfig: Sendable, Equatable {
             embed = proj.shape[1]
         }
         var text: Text?
-        if let tok = w.tensorIfPresent("token_embedding.weight") {
+        if let tok = try present("token_embedding.weight") {
             guard tok.rank == 2 else { throw WeightError.shapeMismatch(file: w.source, key: "token_embedding.weight", expected: [-1, -1], found: tok.shape) }
             let width = tok.shape[1]
             let pos = try w.tensor("positional_embedding")

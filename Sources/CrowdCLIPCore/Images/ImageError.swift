@@ -20,6 +20,7 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
     /// Encoding or writing an image failed.
     case cannotWrite(file: String, reason: String)
 
+    /// A one-line message that starts with the file name.
     public var description: String {
         switch self {
         case let .cannotRead(file, reason): return "\(file): cannot read image file: \(reason)"

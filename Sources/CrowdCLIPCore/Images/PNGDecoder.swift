@@ -2,8 +2,9 @@ import CCrowdShims
 import CPNG // links libpng for the shim (autolink from the module map)
 import Foundation
 
-/// PNG to RGB through the libpng shim. libpng only unpacks sub-byte samples and removes
-/// interlacing; the conversion follows Pillow's PNG modes and `convert("RGB")`:
+/// PNG to RGB through the libpng shim. libpng unpacks sub-byte samples, removes interlacing, drops alpha and
+/// cuts 16-bit samples other than grey to their high byte (so a large 16-bit RGBA image is held at 3 bytes per
+/// pixel, not 8); the conversion follows Pillow's PNG modes and `convert("RGB")`:
 /// grey 1/2/4-bit scaled to 0...255, 16-bit grey clipped (Pillow's "I;16" to RGB gives
 /// 255 for any value above 255), other 16-bit samples keep their high byte, palette
 /// looked up (tRNS ignored), alpha dropped. Gamma and colour chunks are ignored, as in Pillow.

@@ -3,11 +3,16 @@ import Foundation
 /// An integer pixel rectangle with Pillow's box semantics: `left`/`top` inclusive,
 /// `right`/`bottom` exclusive, so the size is `right - left` by `bottom - top`.
 public struct PixelBox: Equatable, Hashable, Codable, Sendable, CustomStringConvertible {
+    /// First column inside the box (inclusive).
     public var left: Int
+    /// First row inside the box (inclusive).
     public var top: Int
+    /// Column just past the box (exclusive).
     public var right: Int
+    /// Row just past the box (exclusive).
     public var bottom: Int
 
+    /// A box from its four edges, stored as given (not clamped or validated).
     public init(left: Int, top: Int, right: Int, bottom: Int) {
         self.left = left
         self.top = top
@@ -15,9 +20,12 @@ public struct PixelBox: Equatable, Hashable, Codable, Sendable, CustomStringConv
         self.bottom = bottom
     }
 
+    /// Width in pixels, `right - left` (negative when the box is inverted).
     public var width: Int { right - left }
+    /// Height in pixels, `bottom - top` (negative when the box is inverted).
     public var height: Int { bottom - top }
 
+    /// `(left, top, right, bottom)`, as Pillow prints a box tuple.
     public var description: String { "(\(left), \(top), \(right), \(bottom))" }
 }
 

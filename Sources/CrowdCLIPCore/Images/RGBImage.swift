@@ -3,7 +3,9 @@ import Foundation
 /// An 8-bit RGB image, pixels interleaved row by row (`R G B R G B ...`), as Pillow's
 /// `convert("RGB")` holds it.
 public struct RGBImage: Equatable, Sendable {
+    /// Width in pixels (≥ 0).
     public let width: Int
+    /// Height in pixels (≥ 0).
     public let height: Int
     /// `width * height * 3` bytes, row-major, RGB interleaved.
     public var pixels: [UInt8]

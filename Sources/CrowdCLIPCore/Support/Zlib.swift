@@ -8,18 +8,32 @@ enum Zlib {
 
     struct Failure: Error { let code: Int32 }
 
-    /// The inflated bytes, or zlib's error code when the stream is damaged or over `limit` bytes.
-    static func inflate(_ src: [UInt8], wrapper: Wrapper, limit: Int = 1 << 31) -> Result<[UInt8], Failure> {
+    /// Deflate's best ratio is about 1032:1: no honest stream inflates to more than this many bytes per byte.
+    static let maxRatio = 1032
+
+    /// The most `compressed` bytes can honestly inflate to.
+    static func honestLimit(_ compressed: Int) -> Int {
+        let (m, o) = compressed.multipliedReportingOverflow(by: maxRatio)
+        return o ? Int.max : m + 1024
+    }
+
+    /// The inflated bytes, or zlib's error code when the stream is damaged or inflates past `limit` bytes
+    /// (`Z_BUF_ERROR`). `declared`, given the first bytes out, may lower the limit to the size the data itself
+    /// declares (a MAT element's tag), so memory follows what the file says rather than what it turns out to hold.
+    static func inflate(_ src: [UInt8], wrapper: Wrapper, limit: Int, declared: ((ArraySlice<UInt8>) -> Int?)? = nil,
+                        declaredAfter: Int = 8) -> Result<[UInt8], Failure> {
         var stream = z_stream()
         let bits: Int32 = wrapper == .zlibHeader ? 15 : 15 + 32
         guard inflateInit2_(&stream, bits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return .failure(Failure(code: Z_VERSION_ERROR)) }
         defer { inflateEnd(&stream) }
+        var limit = min(limit, honestLimit(src.count))
+        var asked = declared == nil
         var out = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var rc = Z_OK
         src.withUnsafeBufferPointer { inBuf in
             stream.next_in = UnsafeMutablePointer(mutating: inBuf.baseAddress)
-            stream.avail_in = UInt32(inBuf.count)
+            stream.avail_in = UInt32(clamping: inBuf.count)
             while rc == Z_OK {
                 rc = chunk.withUnsafeMutableBufferPointer { buf in
                     stream.next_out = buf.baseAddress
@@ -27,7 +41,11 @@ enum Zlib {
                     return CZlib.inflate(&stream, Z_NO_FLUSH)
                 }
                 out.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
-                if out.count > limit { rc = Z_MEM_ERROR }
+                if !asked, out.count >= declaredAfter, let d = declared?(out[0..<declaredAfter]) {
+                    asked = true
+                    limit = min(limit, d)
+                }
+                if out.count > limit { rc = Z_BUF_ERROR }
             }
         }
         return rc == Z_STREAM_END ? .success(out) : .failure(Failure(code: rc))

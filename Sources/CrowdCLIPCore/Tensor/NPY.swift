@@ -3,9 +3,13 @@ import Foundation
 /// NumPy `.npy` files holding little-endian float32 arrays in C order (what `np.save` writes for a
 /// `float32` array). Used to feed already-normalised image tensors to the encoders.
 public enum NPY {
+    /// Why a `.npy` file or buffer was rejected.
     public struct FormatError: Error, CustomStringConvertible, Equatable {
+        /// The path, or the name given for in-memory data.
         public let file: String
+        /// What is wrong: bad magic, unsupported version or dtype, Fortran order, a size that does not fit the data.
         public let reason: String
+        /// `<file>: not a usable .npy file: <reason>`.
         public var description: String { "\(file): not a usable .npy file: \(reason)" }
     }
 
@@ -18,6 +22,9 @@ public enum NPY {
         return try read(data: data, name: path)
     }
 
+    /// Parses a `.npy` image held in memory (versions 1–3, dtype `<f4`, C order) into a tensor of its shape;
+    /// `name` labels errors. Bytes after the array are ignored.
+    /// - Throws: `NPY.FormatError` for anything else, or when the header or data runs past the end.
     public static func read(data: Data, name: String) throws -> Tensor {
         func fail(_ reason: String) -> FormatError { FormatError(file: name, reason: reason) }
         let bytes = [UInt8](data)
@@ -91,7 +98,7 @@ public enum NPY {
         return rest[..<end].trimmingCharacters(in: .whitespaces)
     }
 
-    /// Writes a float32 `.npy` (version 1.0) file, as `np.save` would.
+    /// The bytes of a float32 `.npy` (version 1.0) file holding `tensor`, as `np.save` would write them.
     public static func data(_ tensor: Tensor) -> Data {
         let shape = tensor.shape.map(String.init).joined(separator: ", ") + (tensor.rank == 1 ? "," : "")
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape)), }"
@@ -106,6 +113,8 @@ public enum NPY {
         return out
     }
 
+    /// Writes `tensor` to `path` as a version 1.0 float32 `.npy` file (not atomically).
+    /// - Throws: the error of `Data.write`.
     public static func write(_ tensor: Tensor, to path: String) throws {
         try data(tensor).write(to: URL(fileURLWithPath: path))
     }

@@ -1,13 +1,22 @@
 import Foundation
 
-/// Float32 memory behind a `Tensor`: either owned (allocated here) or borrowed from
-/// something that outlives it (a memory-mapped weights file held by `owner`).
+/// Memory that tensors may view without copying (a mapped file, an inflated zip entry). It stays valid exactly
+/// as long as the object lives, so a storage that keeps its owner keeps its bytes.
+public protocol ByteRegionOwner: AnyObject {
+    /// The owner's bytes; they must stay valid and unchanged for as long as the object lives.
+    var region: UnsafeRawBufferPointer { get }
+}
+
+/// Float32 memory behind a `Tensor`: either owned (allocated here) or borrowed from the `ByteRegionOwner` whose
+/// region holds every byte it points into (a memory-mapped weights file, an inflated zip entry).
 public final class TensorStorage: @unchecked Sendable {
+    /// First float; owned memory is freed, and a borrowed owner released, when this storage is deallocated.
     public let pointer: UnsafeMutablePointer<Float>
+    /// Number of floats at `pointer`.
     public let count: Int
     private let owned: Bool
     /// Keeps a borrowed region (for example a file mapping) alive while this storage lives.
-    private let owner: AnyObject?
+    private let owner: ByteRegionOwner?
 
     /// Zero-initialised storage of `count` floats, 64-byte aligned for SIMD kernels.
     public init(count: Int) {
@@ -19,9 +28,14 @@ public final class TensorStorage: @unchecked Sendable {
         self.owner = nil
     }
 
-    /// Storage that views memory owned by `owner` (no copy). The memory must stay valid and
-    /// must not be written through this storage unless the owner allows it.
-    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: AnyObject) {
+    /// Storage that views `count` floats at `pointer` inside `owner.region` (no copy). Ownership is decided
+    /// here: the view must lie wholly inside the region of the object it keeps alive. Borrowed memory is
+    /// read-only (a file mapped `PROT_READ`).
+    public init(borrowing pointer: UnsafeMutablePointer<Float>, count: Int, owner: ByteRegionOwner) {
+        let region = owner.region
+        let start = UnsafeRawPointer(pointer), base = region.baseAddress.map { UnsafeRawPointer($0) }
+        precondition(count >= 0 && count <= Int.max / 4 && base != nil && start >= base!
+                     && start - base! <= region.count - count * 4, "a borrowed tensor must lie inside its owner's bytes")
         self.pointer = pointer
         self.count = count
         self.owned = false

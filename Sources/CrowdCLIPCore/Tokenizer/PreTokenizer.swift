@@ -34,7 +34,7 @@ enum PreTokenizer {
         var i = 0
         func take(_ j: Int) { var v = String.UnicodeScalarView(); v.append(contentsOf: s[i..<j]); out.append(String(v)); i = j }
         scan: while i < s.count {
-            for sp in specials where matches(s, at: i, sp) { take(i + sp.count); continue scan }
+            if s[i] == "<" { for sp in specials where matches(s, at: i, sp) { take(i + sp.count); continue scan } }
             if s[i] == "'" {
                 for c in contractions where matches(s, at: i + 1, c) { take(i + 1 + c.count); continue scan }
             }

@@ -19,7 +19,12 @@ enum TextCleaner {
         let s = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         for (i, c) in s.enumerated() {
-            guard c.value == 0x03A3 else { out.append(contentsOf: c.properties.lowercaseMapping.unicodeScalars); continue }
+            // Scalar by scalar: `append(contentsOf:)` a String's scalars copies `out` each time (quadratic).
+            if c.isASCII { out.append((65...90).contains(c.value) ? Unicode.Scalar(UInt8(c.value + 32)) : c); continue }
+            guard c.value == 0x03A3 else {
+                for u in c.properties.lowercaseMapping.unicodeScalars { out.append(u) }
+                continue
+            }
             func casedNeighbour(_ indices: StrideTo<Int>) -> Bool {
                 for j in indices {
                     if s[j].properties.isCaseIgnorable { continue }
@@ -41,7 +46,7 @@ enum TextCleaner {
             case 0x201C...0x201F: out.append("\"")
             case 0x00...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0xFEFF, 0xFFF9...0xFFFC, 0x206A...0x206F, 0xE0000...0xE007F: continue
             case 0x0132, 0x0133, 0x0149, 0x01C4...0x01CC, 0x01F1...0x01F3, 0xFB00...0xFB06, 0x3000, 0xFF01...0xFFEE:
-                out.append(contentsOf: String(s).precomposedStringWithCompatibilityMapping.unicodeScalars)
+                for u in String(s).precomposedStringWithCompatibilityMapping.unicodeScalars { out.append(u) }
             default: out.append(s)
             }
         }
@@ -77,7 +82,7 @@ enum HTMLEntities {
             }
             let body = String(String.UnicodeScalarView(s[(i + 1)..<semi]))
             if let value = decode(body) {
-                out.append(contentsOf: value.unicodeScalars)
+                for u in value.unicodeScalars { out.append(u) }
                 i = semi + 1
             } else {
                 out.append(s[i]); i += 1

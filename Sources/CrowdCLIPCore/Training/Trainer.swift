@@ -2,20 +2,31 @@ import Foundation
 
 /// Settings of a training run; defaults are the paper's.
 public struct TrainingConfiguration: Sendable {
+    /// Passes over the training images.
     public var epochs = 100
+    /// Base learning rate, before the `milestones` decay.
     public var learningRate: Float = 1e-6
     /// Epochs at which the learning rate is multiplied by `gamma` (MultiStepLR).
     public var milestones = [60]
+    /// Factor applied to the learning rate at each milestone.
     public var gamma: Float = 0.1
+    /// Optimiser and its hyper-parameters (RAdam by default).
     public var optimizer = OptimizerSettings()
     /// Images per step (each gives six crops).
     public var batchImages = 1
+    /// Stop after this many steps (counted over the whole run, resumed steps included); nil: run all `epochs`.
     public var maxSteps: Int?
+    /// Seeds the per-epoch shuffle and the crop/flip augmentation, so a run (and a resumed run) is reproducible.
     public var seed: UInt64 = 0
+    /// Random crop and horizontal flip of each image; false: centre crop, no flip.
     public var augment = true
+    /// Prompt for each count, `{}` replaced by the number; encoded once by the frozen text encoder.
     public var countTemplate = "There are {} persons in the crowd"
+    /// The counts whose prompts rank the six nested crops (smallest crop ↔ first value).
     public var countValues = [20, 55, 90, 125, 160, 195]
+    /// Channels per attention head when the weights do not say (64 in every released CLIP).
     public var headWidth = 64
+    /// The paper's settings (see each property).
     public init() {}
 
     func learningRate(epoch: Int) -> Float {
@@ -38,9 +49,13 @@ struct TrainingState: Codable {
 
 /// Fine-tunes the image encoder with the ranking loss (text encoder and logit scale frozen).
 public final class Trainer {
+    /// Progress after one step: the epoch (0-based), steps taken so far, the step's mean loss per image (NaN
+    /// when every image of the batch was unreadable), and images per second for that step.
     public struct StepReport { public let epoch: Int; public let step: Int; public let loss: Float; public let imagesPerSecond: Double }
 
+    /// The settings the run was created with.
     public let configuration: TrainingConfiguration
+    /// Where `state.json`, `log.jsonl`, the step checkpoints, `last.safetensors` and `best.safetensors` go.
     public let outputDirectory: String
     let parameters: VisionParameters
     let gradients: VisionParameters
@@ -230,15 +245,21 @@ public final class Trainer {
         throw TrainingError.noOptimizerStep(steps: state.step, images: images.count, unreadable: imagesSkipped)
     }
 
+    /// Steps taken so far, including resumed ones and steps whose images were all unreadable.
     public var stepsTaken: Int { state.step }
+    /// Epochs completed (equals `configuration.epochs` once `run` has finished them).
     public var epochsDone: Int { state.epoch }
 }
 
 /// Why a training run could not start or trained nothing.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// No optimiser step happened in `steps` steps: `unreadable` of the `images` training images could not be read.
     case noOptimizerStep(steps: Int, images: Int, unreadable: Int)
+    /// The source (a folder, list or dataset split) has no training images.
     case noImages(String)
+    /// The output folder holds files of an earlier run (listed); use `resume` or `force`.
     case earlierRun(String, files: [String])
+    /// A file or folder of the output could not be created or written.
     case cannotWrite(String, reason: String)
 
     /// The output folder is the problem (not the data).
@@ -249,6 +270,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// A one-line message that says what to do where there is a remedy (`--resume`, `--force`).
     public var description: String {
         switch self {
         case let .noOptimizerStep(steps, images, unreadable):
@@ -266,7 +288,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 /// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).
 public struct SplitMixRNG: RandomNumberGenerator {
     var state: UInt64
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

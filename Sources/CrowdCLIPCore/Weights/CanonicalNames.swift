@@ -14,19 +14,25 @@ enum CanonicalNames {
         }
         var out: [String: Tensor] = [:]
         for (name, t) in tensors {
-            var n = name
-            var changed = true
-            while changed {
-                changed = false
-                for p in ["module.", "model.", "clip_model.", "_orig_mod.", "clip."] where n.hasPrefix(p) {
-                    n.removeFirst(p.count); changed = true
-                }
-            }
-            if n.hasPrefix("image_encoder.") { n = "visual." + n.dropFirst("image_encoder.".count) }
-            if n.hasPrefix("text_encoder.") { n = String(n.dropFirst("text_encoder.".count)) }
-            if ["input_resolution", "context_length", "vocab_size", "attn_mask"].contains(n) || n.hasSuffix(".attn_mask") { continue }
-            out[n] = t
+            if let n = canonical(name) { out[n] = t }
         }
         return out
+    }
+
+    /// The canonical name of one (non-Hugging Face) tensor name, or nil for tensors that are not model weights.
+    static func canonical(_ name: String) -> String? {
+        var n = name
+        var changed = true
+        while changed {
+            changed = false
+            for p in ["module.", "model.", "clip_model.", "_orig_mod.", "clip."] where n.hasPrefix(p) {
+                n.removeFirst(p.count); changed = true
+            }
+        }
+        if n.hasPrefix("image_encoder.") { n = "visual." + n.dropFirst("image_encoder.".count) }
+        else if n == "image_encoder" { n = "visual" }
+        if n.hasPrefix("text_encoder.") { n = String(n.dropFirst("text_encoder.".count)) }
+        if ["input_resolution", "context_length", "vocab_size", "attn_mask"].contains(n) || n.hasSuffix(".attn_mask") { return nil }
+        return n
     }
 }

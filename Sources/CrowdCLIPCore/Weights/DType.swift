@@ -2,8 +2,10 @@ import Foundation
 
 /// Element types found in checkpoints; every one becomes float32 on load.
 public enum DType: String, Sendable {
+    /// Float32, float16, bfloat16, float64, signed 64/32/16/8-bit and unsigned 8-bit integers, and bool (one byte).
     case f32, f16, bf16, f64, i64, i32, i16, i8, u8, bool
 
+    /// Bytes per element in the file.
     public var size: Int {
         switch self {
         case .f64, .i64: return 8
@@ -32,9 +34,9 @@ public enum DType: String, Sendable {
         }
     }
 
-    /// Builds a float32 tensor from raw little-endian bytes: a zero-copy view of the mapping for aligned
-    /// float32 data, a converted copy otherwise.
-    func tensor(shape: [Int], bytes: UnsafeRawBufferPointer, owner: MappedFile) -> Tensor {
+    /// Builds a float32 tensor from raw little-endian bytes: a zero-copy view for aligned float32 data (kept
+    /// alive by `owner`, the object whose region holds `bytes`), a converted copy otherwise.
+    func tensor(shape: [Int], bytes: UnsafeRawBufferPointer, owner: ByteRegionOwner) -> Tensor {
         let count = shape.reduce(1, *)
         if self == .f32, let base = bytes.baseAddress, Int(bitPattern: base) % 4 == 0 {
             let p = UnsafeMutableRawPointer(mutating: base).assumingMemoryBound(to: Float.self)

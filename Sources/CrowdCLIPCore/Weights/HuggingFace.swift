@@ -81,7 +81,8 @@ enum HuggingFaceNames {
             if let m = map[n] { out[tower + m] = t }
         }
         for (name, parts) in pending {
-            guard let q = parts["q"], let k = parts["k"], let v = parts["v"], q.shape == k.shape, q.shape == v.shape else { continue }
+            // Stacking needs a leading row dimension; scalar parts (a damaged file) are left out and reported missing.
+            guard let q = parts["q"], let k = parts["k"], let v = parts["v"], q.rank >= 1, q.shape == k.shape, q.shape == v.shape else { continue }
             out[name] = concatenated([q, k, v])
         }
         return out
@@ -95,7 +96,9 @@ enum HuggingFaceNames {
         return out
     }
 
+    /// Stacks tensors of one shape (rank ≥ 1) along their first dimension.
     static func concatenated(_ parts: [Tensor]) -> Tensor {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.rank >= 1 && $0.shape == parts[0].shape }, "parts must share a shape of rank ≥ 1")
         let rows = parts.reduce(0) { $0 + ($1.shape.first ?? 0) }
         let out = Tensor(zeros: [rows] + Array(parts[0].shape.dropFirst()))
         var offset = 0

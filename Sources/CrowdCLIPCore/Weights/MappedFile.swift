@@ -3,13 +3,19 @@ import Foundation
 import Glibc
 #endif
 
-/// A whole file mapped copy-on-write: reads come straight from the page cache, and writes through a view
-/// (never done by this package) would stay private to the process.
-public final class MappedFile: @unchecked Sendable {
+/// A whole file mapped read-only: reads come straight from the page cache, and a stray write through a tensor
+/// that views it faults instead of changing weights silently.
+public final class MappedFile: ByteRegionOwner, @unchecked Sendable {
+    /// The path the file was opened from, used in error messages.
     public let path: String
+    /// Start of the read-only mapping; valid until this object is deallocated, which unmaps it.
     public let base: UnsafeMutableRawPointer
+    /// Length of the file and of the mapping, in bytes (always > 0).
     public let size: Int
 
+    /// Opens and maps the whole file read-only (`MAP_PRIVATE`, `PROT_READ`); the descriptor is closed at once.
+    /// - Throws: `WeightError.cannotOpen` when the file cannot be opened, is a directory or cannot be mapped;
+    ///   `WeightError.corrupt` when it is empty.
     public init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
@@ -20,13 +26,16 @@ public final class MappedFile: @unchecked Sendable {
         if (st.st_mode & S_IFMT) == S_IFDIR { throw WeightError.cannotOpen(file: path, reason: "is a directory") }
         size = Int(st.st_size)
         guard size > 0 else { throw WeightError.corrupt(file: path, reason: "the file is empty") }
-        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw WeightError.cannotOpen(file: path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
         base = p
     }
 
     deinit { munmap(base, size) }
+
+    /// The whole mapping as a byte buffer; it stays valid only while this object is alive.
+    public var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
     /// The bytes `[offset, offset + count)`, or an error when they fall outside the file.
     public func bytes(_ offset: Int, _ count: Int, what: String) throws -> UnsafeRawBufferPointer {

@@ -2,49 +2,35 @@ import Foundation
 
 /// A pickle reader that builds values and never executes anything from the file.
 ///
-/// Python's pickle calls whatever callable a file names; this machine instead knows a short allow-list:
-/// PyTorch's tensor builders (turned into `TensorRef`s), `collections.OrderedDict`, TorchScript's list/type-tag
-/// helpers, and inert placeholder classes for module/config objects whose only role is to hold attributes.
-/// Any other global (`os.system`, `builtins.eval`, `subprocess.Popen`, …) stops the read with an error.
+/// Python's pickle imports and calls whatever the file names. This machine imports nothing and calls nothing:
+/// - the globals PyTorch's `weights_only` unpickler allows (`PickleAllowList`) are interpreted: tensor
+///   builders become `TensorRef`s, `OrderedDict`/`Counter` dicts, `set`/`frozenset` lists, `torch.Size` tuples;
+/// - every other global (a module class, `argparse.Namespace`, a training package's config, `os.system`) becomes
+///   an inert placeholder; REDUCE, NEWOBJ and BUILD on it give another placeholder holding the arguments.
+/// Whether a placeholder matters is decided later: only when a tensor the model needs passes through one
+/// (see `TorchCheckpoint` and `WeightStore.tensor`).
 struct RestrictedUnpickler {
     let file: String
     let data: UnsafeRawBufferPointer
-
-    private static let storageTypes: [String: DType] = [
-        "torch.FloatStorage": .f32, "torch.HalfStorage": .f16, "torch.BFloat16Storage": .bf16,
-        "torch.DoubleStorage": .f64, "torch.LongStorage": .i64, "torch.IntStorage": .i32,
-        "torch.ShortStorage": .i16, "torch.CharStorage": .i8, "torch.ByteStorage": .u8, "torch.BoolStorage": .bool,
-        "torch.float32": .f32, "torch.float16": .f16, "torch.bfloat16": .bf16, "torch.float64": .f64,
-        "torch.int64": .i64, "torch.int32": .i32, "torch.int16": .i16, "torch.int8": .i8, "torch.uint8": .u8, "torch.bool": .bool,
-    ]
-    private static let builders: Set<String> = [
-        "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor", "torch._utils._rebuild_parameter",
-        "torch._utils._rebuild_parameter_with_state", "collections.OrderedDict", "builtins.set", "builtins.frozenset",
-        "builtins.slice", "builtins.list", "builtins.dict", "builtins.tuple",
-        "torch.jit._pickle.restore_type_tag", "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
-        "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensor_from_id",
-        "torch.device", "_codecs.encode",
-    ]
-    /// Module prefixes whose classes may appear as inert attribute holders.
-    private static let placeholderPrefixes = [
-        "__torch__.", "torch.nn.modules.", "torch.nn.parameter.", "pytorch_lightning.", "lightning.", "lightning_fabric.",
-        "omegaconf.", "argparse.Namespace", "typing.", "mmcv.utils.config.", "crowdclip.", "clip.model.", "open_clip.",
-        "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct", "numpy.ndarray", "numpy.dtype",
-        "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar", "torch.optim.", "torch.Size", "enum.", "pathlib.",
-    ]
-
-    func isAllowed(_ name: String) -> Bool {
-        Self.builders.contains(name) || Self.storageTypes[name] != nil || Self.placeholderPrefixes.contains { name.hasPrefix($0) }
-    }
+    /// Owns the containers built; the caller releases it once it has taken the tensors out.
+    let arena: PickleArena
 
     func load() throws -> PickleValue {
         var stack: [PickleValue] = []
         var memo: [Int: PickleValue] = [:]
         var p = 0
         let n = data.count
+        // Copying work (BUILD merging a dict, Counter/set copies) is charged against a budget that grows with the
+        // file, so re-using one large value through the memo cannot make a small pickle run for minutes.
+        var work = 0
+        let workBudget = n + (1 << 16)
 
         func fail(_ why: String) -> WeightError { .corrupt(file: file, reason: "pickle: \(why) at byte \(p)") }
-        func need(_ k: Int) throws { guard k >= 0, p + k <= n else { throw fail("data ends early") } }
+        func need(_ k: Int) throws { guard k >= 0, k <= n - p else { throw fail("data ends early") } }
+        func charge(_ k: Int) throws {
+            work += k
+            guard work <= workBudget else { throw fail("the pickle copies far more data than it holds") }
+        }
         func u8() throws -> Int { try need(1); defer { p += 1 }; return Int(data[p]) }
         func u16() throws -> Int { try need(2); defer { p += 2 }; return Int(data.loadUnaligned(fromByteOffset: p, as: UInt16.self).littleEndian) }
         func u32() throws -> Int { try need(4); defer { p += 4 }; return Int(data.loadUnaligned(fromByteOffset: p, as: UInt32.self).littleEndian) }
@@ -71,10 +57,17 @@ struct RestrictedUnpickler {
             stack.removeSubrange(m...)
             return items
         }
-        func global(_ module: String, _ name: String) throws -> PickleValue {
-            let full = "\(module).\(name)"
-            guard isAllowed(full) else { throw WeightError.forbiddenGlobal(file: file, name: full) }
-            return .global(full)
+        func setItems(_ items: [PickleValue]) throws {
+            guard let target = stack.last else { throw fail("SETITEMS without a dict") }
+            let d: PickleDict
+            switch target {
+            case let .dict(existing): d = existing
+            case let .object(o):  // a placeholder's attributes, as pickle's SETITEMS on an instance dict
+                if case let .dict(existing) = o.state { d = existing } else { d = arena.dict(); o.state = .dict(d) }
+            default: throw fail("SETITEMS without a dict")
+            }
+            var i = 0
+            while i + 1 < items.count { d.set(items[i], items[i + 1]); i += 2 }
         }
 
         while true {
@@ -122,27 +115,28 @@ struct RestrictedUnpickler {
             case 0x42: stack.append(.bytes(try bytes(try u32())))     // BINBYTES
             case 0x43: stack.append(.bytes(try bytes(try u8())))      // SHORT_BINBYTES
             case 0x8E: stack.append(.bytes(try bytes(try u64())))     // BINBYTES8
+            case 0x96: stack.append(.bytes(try bytes(try u64())))     // BYTEARRAY8
             case 0x56: stack.append(.string(try line()))              // UNICODE (raw-unicode-escape; ASCII here)
             case 0x53:                                                // STRING (quoted)
                 var s = try line()
                 if s.count >= 2 { s = String(s.dropFirst().dropLast()) }
                 stack.append(.string(s))
-            case 0x7D: stack.append(.dict(PickleDict()))              // EMPTY_DICT
-            case 0x5D: stack.append(.list(PickleList()))              // EMPTY_LIST
-            case 0x29: stack.append(.tuple([]))                       // EMPTY_TUPLE
-            case 0x8F: stack.append(.list(PickleList()))              // EMPTY_SET (as a list)
-            case 0x74: stack.append(.tuple(try popMark()))            // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))              // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))          // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))  // TUPLE3
-            case 0x6C: stack.append(.list(PickleList(try popMark())))                          // LIST
-            case 0x64:                                                                         // DICT
+            case 0x7D: stack.append(.dict(arena.dict()))              // EMPTY_DICT
+            case 0x5D: stack.append(.list(arena.list()))              // EMPTY_LIST
+            case 0x29: stack.append(.tuple(arena.list()))             // EMPTY_TUPLE
+            case 0x8F: stack.append(.list(arena.list()))              // EMPTY_SET (as a list)
+            case 0x74: stack.append(.tuple(arena.list(try popMark())))  // TUPLE
+            case 0x85: stack.append(.tuple(arena.list([try pop()])))    // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple(arena.list([a, b])))          // TUPLE2
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple(arena.list([a, b, c])))  // TUPLE3
+            case 0x6C: stack.append(.list(arena.list(try popMark())))                                       // LIST
+            case 0x64:                                                                                       // DICT
                 let items = try popMark()
-                let d = PickleDict()
+                let d = arena.dict()
                 var i = 0
                 while i + 1 < items.count { d.set(items[i], items[i + 1]); i += 2 }
                 stack.append(.dict(d))
-            case 0x91: stack.append(.list(PickleList(try popMark()))) // FROZENSET
+            case 0x91: stack.append(.list(arena.list(try popMark())))  // FROZENSET
             case 0x90:                                                // ADDITEMS
                 let items = try popMark()
                 guard case let .list(l)? = stack.last else { throw fail("ADDITEMS without a set") }
@@ -157,10 +151,9 @@ struct RestrictedUnpickler {
                 l.items += items
             case 0x73:                                                // SETITEM
                 let v = try pop(), k = try pop()
-                try setItems(stack.last, [k, v], fail)
+                try setItems([k, v])
             case 0x75:                                                // SETITEMS
-                let items = try popMark()
-                try setItems(stack.last, items, fail)
+                try setItems(try popMark())
             case 0x71: guard let v = stack.last else { throw fail("empty stack") }; memo[try u8()] = v      // BINPUT
             case 0x72: guard let v = stack.last else { throw fail("empty stack") }; memo[try u32()] = v     // LONG_BINPUT
             case 0x94: guard let v = stack.last else { throw fail("empty stack") }; memo[memo.count] = v    // MEMOIZE
@@ -173,88 +166,116 @@ struct RestrictedUnpickler {
             case 0x32: guard let v = stack.last else { throw fail("empty stack") }; stack.append(v)        // DUP
             case 0x63:                                                // GLOBAL
                 let module = try line(), name = try line()
-                stack.append(try global(module, name))
+                stack.append(.global(PickleAllowList.canonical(module: module, name: name)))
             case 0x93:                                                // STACK_GLOBAL
                 let name = try pop(), module = try pop()
                 guard let m = module.string, let nm = name.string else { throw fail("STACK_GLOBAL needs strings") }
-                stack.append(try global(m, nm))
+                stack.append(.global(PickleAllowList.canonical(module: m, name: nm)))
             case 0x52:                                                // REDUCE
                 let args = try pop(), callable = try pop()
-                stack.append(try call(callable, args.tupleItems ?? [args], fail))
+                stack.append(try call(callable, args.tupleItems ?? [args], fail, charge))
             case 0x81:                                                // NEWOBJ
                 let args = try pop(), cls = try pop()
-                stack.append(try call(cls, args.tupleItems ?? [], fail))
+                stack.append(try call(cls, args.tupleItems ?? [], fail, charge))
             case 0x92:                                                // NEWOBJ_EX
                 _ = try pop()
                 let args = try pop(), cls = try pop()
-                stack.append(try call(cls, args.tupleItems ?? [], fail))
+                stack.append(try call(cls, args.tupleItems ?? [], fail, charge))
             case 0x62:                                                // BUILD
                 let state = try pop()
                 guard let target = stack.last else { throw fail("BUILD without an object") }
                 switch target {
                 case let .object(o): o.state = state
                 case let .dict(d):
-                    if case let .dict(s) = state { for (k, v) in zip(s.keys, s.values) { d.set(k, v) } }
+                    if case let .dict(s) = state {
+                        try charge(s.keys.count)
+                        for (k, v) in zip(s.keys, s.values) { d.set(k, v) }
+                    }
                 default: break  // tensors' BUILD carries hooks and metadata we do not need
                 }
             case 0x51:                                                // BINPERSID
                 let pid = try pop()
                 stack.append(try persistent(pid, fail))
             case 0x50:                                                // PERSID (text)
-                stack.append(try persistent(.tuple([.string(try line())]), fail))
+                stack.append(try persistent(.tuple(arena.list([.string(try line())])), fail))
             default:
                 throw fail(String(format: "unsupported opcode 0x%02X", op))
             }
         }
     }
 
-    private func setItems(_ target: PickleValue?, _ items: [PickleValue], _ fail: (String) -> WeightError) throws {
-        var i = 0
-        switch target {
-        case let .dict(d)?: while i + 1 < items.count { d.set(items[i], items[i + 1]); i += 2 }
-        case let .object(o)?:
-            let d: PickleDict
-            if case let .dict(existing) = o.state { d = existing } else { d = PickleDict(); o.state = .dict(d) }
-            while i + 1 < items.count { d.set(items[i], items[i + 1]); i += 2 }
-        default: throw fail("SETITEMS without a dict")
-        }
-    }
-
-    /// PyTorch's persistent id: ('storage', storage type, key, location, numel).
+    /// PyTorch's persistent id: ('storage', storage type, key, location, numel). A storage type this reader cannot
+    /// convert (complex, quantized) gives a placeholder, which only matters if a needed tensor uses it.
     private func persistent(_ pid: PickleValue, _ fail: (String) -> WeightError) throws -> PickleValue {
         guard let t = pid.tupleItems, t.count >= 5, t[0].string == "storage" else { throw fail("unknown persistent id") }
-        guard case let .global(typeName) = t[1], let dtype = Self.storageTypes[typeName] else {
-            throw WeightError.unsupported(file: file, reason: "storage type \(t[1])")
-        }
         guard let key = t[2].string ?? t[2].int.map(String.init), let count = t[4].int, count >= 0 else { throw fail("bad storage id") }
+        guard case let .global(typeName) = t[1], let dtype = PickleAllowList.storageTypes[typeName] else {
+            let name: String
+            if case let .global(g) = t[1] { name = g } else { name = "an unnamed storage type" }
+            return .object(arena.object(name, [.string(key)]))
+        }
         return .storage(StorageRef(dtype: dtype, key: key, count: count))
     }
 
-    /// Applies an allowed callable to arguments, building data only.
-    private func call(_ callable: PickleValue, _ args: [PickleValue], _ fail: (String) -> WeightError) throws -> PickleValue {
-        guard case let .global(name) = callable else {
-            // Calling a placeholder instance (e.g. a TorchScript type tag) just yields another placeholder.
-            if case let .object(o) = callable { return .object(PickleObject(className: o.className, args: args)) }
-            throw fail("call of a non-callable value")
+    /// Applies a callable to arguments, building data only. Nothing is imported or run: allowed builders are
+    /// interpreted here, and any other callable (or a placeholder called again) gives a placeholder.
+    private func call(_ callable: PickleValue, _ args: [PickleValue], _ fail: (String) -> WeightError,
+                      _ charge: (Int) throws -> Void) throws -> PickleValue {
+        let name: String
+        switch callable {
+        case let .global(g): name = g
+        case let .object(o): return .object(arena.object(o.className, args))
+        default: throw fail("call of a non-callable value")
         }
         switch name {
-        case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
-            guard args.count >= 4, case let .storage(s) = args[0], let offset = args[1].int,
+        case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v3":
+            guard args.count >= 4, let offset = args[1].int,
                   let shape = args[2].tupleItems?.compactMap(\.int), let stride = args[3].tupleItems?.compactMap(\.int),
                   shape.count == stride.count
             else { throw fail("malformed tensor record") }
-            return .tensor(TensorRef(storage: s, offset: offset, shape: shape, stride: stride))
-        case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state":
+            switch args[0] {
+            case let .storage(s): return .tensor(TensorRef(storage: s, offset: offset, shape: shape, stride: stride))
+            case let .object(o): return .object(arena.object(o.className, args))  // a storage we cannot convert
+            default: throw fail("malformed tensor record")
+            }
+        case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state",
+             "torch._utils._rebuild_device_tensor_from_cpu_tensor", "torch.nn.parameter.Parameter":
             return args.first ?? .none
+        case "torch._tensor._rebuild_from_type_v2":  // (func, subclass, args, state): the tensor func(*args) builds
+            guard args.count >= 3, let inner = args[2].tupleItems else { throw fail("malformed tensor subclass record") }
+            return try call(args[0], inner, fail, charge)
         case "collections.OrderedDict", "builtins.dict":
-            return .dict(PickleDict())
-        case "builtins.set", "builtins.frozenset", "builtins.list", "builtins.tuple":
-            return .list(PickleList(args.first?.tupleItems ?? []))
+            return .dict(arena.dict())
+        case "collections.Counter":  // Counter(mapping): MultiStepLR's milestones
+            let d = arena.dict()
+            if case let .dict(src)? = args.first {
+                try charge(src.keys.count)
+                for (k, v) in zip(src.keys, src.values) { d.set(k, v) }
+            }
+            return .dict(d)
+        case "builtins.set", "builtins.frozenset", "builtins.list":
+            let items = args.first?.tupleItems ?? []
+            try charge(items.count)
+            return .list(arena.list(items))
+        case "builtins.tuple", "torch.Size":
+            let items = args.first?.tupleItems ?? []
+            try charge(items.count)
+            return .tuple(arena.list(items))
+        case "builtins.complex":
+            return .tuple(arena.list(Array(args.prefix(2))))
+        case "builtins.bytearray":
+            if case let .bytes(b)? = args.first { return .bytes(b) }
+            return .bytes([])
+        case "_codecs.encode":  // how protocol 2 stores bytes: (text, "latin1")
+            guard let s = args.first?.string else { return .bytes([]) }
+            return .bytes(s.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) })
+        case "torch.device", "torch.serialization._get_layout":
+            return args.first ?? .none
         case "torch.jit._pickle.restore_type_tag", "torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
              "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist":
             return args.first ?? .none
         default:
-            return .object(PickleObject(className: name, args: args))
+            return .object(arena.object(name, args))
         }
     }
 }

@@ -2,6 +2,10 @@ import Foundation
 
 /// Opens any supported weights file or folder and returns its tensors under canonical OpenAI names.
 public enum WeightLoader {
+    /// Detects the format by content, not extension: a folder is read as a Hugging Face CLIP folder, a zip as a
+    /// PyTorch checkpoint (restricted unpickling, nothing executed), a file whose ninth byte is `{` as safetensors.
+    /// Tensors are renamed to canonical OpenAI names and float32; aligned float32 data is memory-mapped, not copied.
+    /// - Throws: `WeightError` (`cannotOpen`, `unknownFormat`, `corrupt`, `unsupported`, …) naming `path`.
     public static func load(path: String) throws -> WeightStore {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {

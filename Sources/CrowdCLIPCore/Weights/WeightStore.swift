@@ -4,8 +4,11 @@ import Foundation
 public struct ModelHints: Sendable, Equatable {
     /// "quick_gelu" or "gelu"; nil means the OpenAI default, QuickGELU.
     public var activation: String?
+    /// Attention heads in the vision tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
     public var visionHeads: Int?
+    /// Attention heads in the text tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
     public var textHeads: Int?
+    /// Hints with the given values; all nil (the default) means the OpenAI defaults.
     public init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
         self.activation = activation
         self.visionHeads = visionHeads
@@ -18,22 +21,50 @@ public struct ModelHints: Sendable, Equatable {
 public struct WeightStore: @unchecked Sendable {
     /// Where the tensors came from, for error messages.
     public let source: String
+    /// Format-level hints (activation, head counts) used when building a `CLIPConfig`.
     public var hints: ModelHints
     private var tensors: [String: Tensor]
+    /// Names (canonical, or a prefix of canonical names) where the file holds a placeholder instead of a tensor.
+    private var placeholders: [String: WeightError.Placeholder] = [:]
 
+    /// A store over `tensors`, which must already use canonical names; `source` is the path named in errors.
     public init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
         self.tensors = tensors
         self.source = source
         self.hints = hints
     }
 
+    /// All tensor names, sorted.
     public var names: [String] { tensors.keys.sorted() }
+    /// Whether a tensor named `name` is present (a placeholder does not count).
     public func contains(_ name: String) -> Bool { tensors[name] != nil }
+    /// The tensor named `name`, or nil when it is absent.
     public func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
 
+    /// The tensor named `name`.
+    /// - Throws: `WeightError.placeholderInsteadOfTensor` when the file stores a non-tensor object there,
+    ///   otherwise `WeightError.missingKey` when it is absent.
     public func tensor(_ name: String) throws -> Tensor {
-        guard let t = tensors[name] else { throw WeightError.missingKey(file: source, key: name) }
+        guard let t = tensors[name] else {
+            if let p = placeholder(for: name) { throw WeightError.placeholderInsteadOfTensor(file: source, key: name, placeholder: p) }
+            throw WeightError.missingKey(file: source, key: name)
+        }
         return t
+    }
+
+    /// The placeholder standing where tensor `name` should be: at that name, or at a module above it.
+    public func placeholder(for name: String) -> WeightError.Placeholder? {
+        guard !placeholders.isEmpty, tensors[name] == nil else { return nil }
+        var n = Substring(name)
+        while true {
+            if let p = placeholders[String(n)] { return p }
+            guard let dot = n.lastIndex(of: ".") else { return placeholders[""] }
+            n = n[..<dot]
+        }
+    }
+
+    mutating func addPlaceholder(canonicalName: String, global: String, keyPath: String) {
+        placeholders[canonicalName] = WeightError.Placeholder(global: global, keyPath: keyPath)
     }
 
     /// The tensor, checked against the expected shape (a scalar may be stored as shape [] or [1]).
@@ -45,8 +76,14 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The same tensors reported under another source (a folder rather than the file inside it).
-    func relabeled(source: String) -> WeightStore { WeightStore(tensors: tensors, source: source, hints: hints) }
+    func relabeled(source: String) -> WeightStore {
+        var s = WeightStore(tensors: tensors, source: source, hints: hints)
+        s.placeholders = placeholders
+        return s
+    }
 
+    /// Adds or replaces the tensor named `name`.
     public mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
+    /// Removes the tensor named `name`, if present.
     public mutating func remove(_ name: String) { tensors[name] = nil }
 }
