@@ -63,7 +63,8 @@ struct CountCommand: ParsableCommand {
             let dropped = try CountOutputFile.compact(path: output, format: format)
             if dropped > 0 { printError("\(output): kept one record per image (\(dropped) superseded line(s) removed)") }
         }
-        if summary.failed > 0 || problems > 0 { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
+        let status = ExitStatus.forBatch(done: summary.counted + summary.skipped, failed: summary.failed + problems)
+        if status != .success { throw ExitCode(status.rawValue) }
     }
 
     private func countAll() throws -> (BatchCounting.Summary, problems: Int, CountOutputFormat) {

@@ -37,7 +37,7 @@ struct EmbedImage: ParsableCommand {
         abstract: "Features of images (one line per image; a .npy [N,3,H,W] float32 array, already normalised, gives N lines).",
         discussion: """
             A file that cannot be read gives the line {"image": FILE, "error": "..."} in its place and the others go \
-            on (exit status 1).
+            on (exit status 1; 5 when no file could be read).
             """)
 
     @OptionGroup var model: ModelOptions
@@ -64,7 +64,8 @@ struct EmbedImage: ParsableCommand {
                 try out.write("{\"image\": \(JSON.string(file)), \"error\": \(JSON.string("\(error)"))}")
             }
         }
-        if failed > 0 { throw ExitCode(ExitStatus.someInputsFailed.rawValue) }
+        let status = ExitStatus.forBatch(done: files.count - failed, failed: failed)
+        if status != .success { throw ExitCode(status.rawValue) }
     }
 }
 

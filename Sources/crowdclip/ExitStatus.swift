@@ -18,13 +18,19 @@ enum ExitStatus: Int32, CaseIterable {
         case .usage: return "invalid option or argument (the usage is printed)"
         case .weights: return "the weights or the vocabulary are missing, unreadable or not supported"
         case .output: return "an output cannot be written (message names the file and the system's reason), would overwrite an input, or holds another format or an earlier run"
-        case .nothingDone: return "nothing could be done: no usable input (e.g. train took no optimizer step), or a dataset folder in another layout"
+        case .nothingDone: return "nothing could be done: no usable input (count or embed image: not one input could be read, as with a missing or empty folder or only bad files; train took no optimizer step), or a dataset folder in another layout"
         }
     }
 
     static var table: String {
         "Exit status:\n" + allCases.map { "  \($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
             + "\n  128+N  killed by signal N (130: interrupted with Ctrl-C)"
+    }
+
+    /// A batch's status: 0 when nothing failed, 5 when something failed and nothing was done (no result a script
+    /// could use), else 1. `done` counts results this run wrote or found already written (`--resume`).
+    static func forBatch(done: Int, failed: Int) -> ExitStatus {
+        failed == 0 ? .success : done == 0 ? .nothingDone : .someInputsFailed
     }
 
     /// The status for a CrowdCLIPCore error that reached the top level; nil for the parser's own errors.

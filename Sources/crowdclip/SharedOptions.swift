@@ -4,7 +4,7 @@ import Foundation
 
 /// Options shared by the commands that load a CLIP model.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Base CLIP weights (any supported format). Default: $CROWDCLIP_WEIGHTS or Weights/ViT-B-16.pt.")
+    @Option(help: "Base CLIP weights (any supported format). Default: \(DefaultWeights.lookupDescription).")
     var weights: String?
 
     @Option(parsing: .unconditional, help: "Attention head width used to infer head counts (64 in every released CLIP; 8 for the tiny test models).")

@@ -3,30 +3,8 @@ import XCTest
 
 /// The `crowdclip` executable as a user runs it: output format, error records and exit status.
 final class CLITests: XCTestCase {
-    /// The executable sits beside the test bundle in the build folder.
-    static var executable: URL {
-        var dir = Bundle(for: CLITests.self).bundleURL.deletingLastPathComponent()
-        if !FileManager.default.fileExists(atPath: dir.appendingPathComponent("crowdclip").path) {
-            dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("crowdclip")
-    }
-
-    func run(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable.path) else {
-            throw XCTSkip("crowdclip executable not found beside the tests (\(Self.executable.path))")
-        }
-        let p = Process()
-        p.executableURL = Self.executable
-        p.arguments = arguments
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ arguments: [String], in directory: String? = nil) throws -> CrowdCLIPProcess.Output {
+        try CrowdCLIPProcess.run(arguments, in: directory)
     }
 
     func testTokenizePrintsOneJSONArrayPerText() throws {
@@ -146,6 +124,77 @@ final class CLITests: XCTestCase {
         let wrongFormat = try run(["count"] + Self.tiny + ["-o", "counts.csv", "--format", "jsonl", "--resume", "photos"], in: dir)
         XCTAssertEqual(wrongFormat.status, 4, wrongFormat.err)
         XCTAssertTrue(wrongFormat.err.contains("holds CSV, not jsonl"), wrongFormat.err)
+    }
+
+    /// The review's repro through the executable: a resumed CSV run keeps all three images and counts none twice.
+    func testResumingACSVRunKeepsANameWithANewline() throws {
+        let dir = NSTemporaryDirectory() + "crowdclip-cli-\(getpid())-newline"
+        try? FileManager.default.removeItem(atPath: dir)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let photos = dir + "/p3"
+        try FileManager.default.createDirectory(atPath: photos, withIntermediateDirectories: true)
+        for (i, name) in ["a\nb.png", "c,d.png", "e.png"].enumerated() {
+            try FileManager.default.copyItem(atPath: Fixtures.path("counting/scene-\(i).png"), toPath: photos + "/" + name)
+        }
+        let first = try run(["count"] + Self.tiny + ["-o", "nl.csv", "p3"], in: dir)
+        XCTAssertEqual(first.status, 0, first.err)
+        let before = try String(contentsOfFile: dir + "/nl.csv", encoding: .utf8)
+        let again = try run(["count"] + Self.tiny + ["-o", "nl.csv", "--resume", "p3"], in: dir)
+        XCTAssertEqual(again.status, 0, again.err)
+        XCTAssertTrue(again.err.contains("skipped 3 image(s)"), again.err)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/nl.csv", encoding: .utf8), before)
+        XCTAssertTrue(before.contains("\"p3/a\nb.png\","), before)
+        XCTAssertEqual(before.split(separator: "\n").count, 6, "a header and three records, one over three lines: \(before)")
+    }
+
+    /// Exit 5 when not one input gave a result, as the exit table says; 1 stays "some results, some errors".
+    func testCountAndEmbedThatDoNothingExitFive() throws {
+        let dir = try photos("nothing")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/empty", withIntermediateDirectories: true)
+        for inputs in [["nope/"], ["empty"], ["photos/b.png"], ["nope/", "photos/b.png"]] {
+            let r = try run(["count"] + Self.tiny + inputs, in: dir)
+            XCTAssertEqual(r.status, 5, "\(inputs): \(r.err)")
+            XCTAssertFalse(r.err.isEmpty, "\(inputs): the reason is said")
+        }
+        XCTAssertEqual(try run(["count"] + Self.tiny + ["nope/", "photos/a.png"], in: dir).status, 1)
+        XCTAssertEqual(try run(["embed", "image"] + Self.tiny.prefix(4) + ["photos/b.png"], in: dir).status, 5)
+    }
+
+    /// /proc counts no blocks: that is not a full disk. And --help says the whole default-weights lookup.
+    func testAnOutputInProcIsNotCalledFullAndTheWeightsHelpSaysTheLookup() throws {
+        let r = try run(["count"] + Self.tiny + ["-o", "/proc/crowdclip-x.csv", Fixtures.path("counting/scene-1.png")])
+        XCTAssertEqual(r.status, 4, r.err)
+        XCTAssertTrue(r.err.contains("/proc/crowdclip-x.csv"), r.err)
+        XCTAssertFalse(r.err.contains("No space left"), r.err)
+        let help = try run(["count", "--help"]).out.replacingOccurrences(of: "\n", with: " ")
+            .replacingOccurrences(of: " +", with: " ", options: .regularExpression)
+        for name in ["$CROWDCLIP_WEIGHTS", "ViT-B-16.pt", "clip-vit-base-patch16/", "vit_base_patch16_clip_224.openai.safetensors"] {
+            XCTAssertTrue(help.contains(name), "\(name) missing from: \(help)")
+        }
+    }
+
+    /// A child that writes more to stderr than a pipe holds (64 KB) before it closes stdout does not stall the
+    /// helper: both pipes are read at once. Run on a watchdog so a regression fails instead of hanging.
+    func testTheHelperReadsBothPipesAtOnce() throws {
+        let finished = DispatchSemaphore(value: 0)
+        final class Box: @unchecked Sendable { var result: Result<CrowdCLIPProcess.Output, Error>? }
+        let box = Box(), long = String(repeating: "x", count: 100_000)
+        Thread {
+            box.result = Result(catching: {
+                try CrowdCLIPProcess.run(executable: URL(fileURLWithPath: "/bin/sh"),
+                                         ["-c", "head -c 200000 /dev/zero | tr '\\0' e >&2; echo done"])
+            })
+            finished.signal()
+        }.start()
+        guard finished.wait(timeout: .now() + 60) == .success else { return XCTFail("the helper stalled on a full stderr pipe") }
+        let r = try XCTUnwrap(box.result).get()
+        XCTAssertEqual(r.out, "done\n")
+        XCTAssertEqual(r.err.count, 200_000)
+        // The same through crowdclip: a 100 KB input name is echoed in its error on stderr.
+        let named = try run(["count"] + Self.tiny + ["nope/" + long])
+        XCTAssertEqual(named.status, 5, String(named.err.prefix(200)))
+        XCTAssertTrue(named.err.contains(long))
     }
 
     func testEmbedImageGoesOnPastABadFile() throws {

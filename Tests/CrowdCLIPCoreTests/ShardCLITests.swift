@@ -26,25 +26,9 @@ final class ShardCLITests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
     @discardableResult
-    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
-        guard FileManager.default.isExecutableFile(atPath: CLITests.executable.path) else {
-            throw XCTSkip("crowdclip executable not found beside the tests (\(CLITests.executable.path))")
-        }
-        let p = Process()
-        p.executableURL = CLITests.executable
-        p.arguments = arguments
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+    private func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CrowdCLIPProcess.Output {
         // Tests may themselves run inside a Slurm or Kubernetes job: only the variables given here count.
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM_") && $0.key != "JOB_COMPLETION_INDEX" }
-        env.merge(environment) { $1 }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try CrowdCLIPProcess.run(arguments, in: dir, environment: CrowdCLIPProcess.environmentWithoutScheduler.merging(environment) { $1 })
     }
 
     private func text(_ name: String) throws -> String { String(decoding: try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)), as: UTF8.self) }

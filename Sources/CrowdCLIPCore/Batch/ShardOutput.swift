@@ -52,23 +52,39 @@ public struct ShardOutput: Sendable {
     /// Lines that are not records: `file:line: why`. A cut-off last line (a task killed mid-write) is one of them.
     public let problems: [String]
 
+    /// A record as the shared reader (`RecordLines.records`) found it, or the cut-off bytes after the last one.
+    private struct Line {
+        let text: String
+        let number: Int
+        let cutOff: Bool
+        var isEmpty: Bool { text.isEmpty }
+    }
+
     /// Reads and classifies the shard file at `path`; bad lines go to `problems`.
     ///
     /// - Throws: `ShardMergeError` when the file cannot be read, is a table, or is of no known format.
     public static func read(path: String) throws -> ShardOutput {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDir: ObjCBool = false
-            let why = !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) ? "no such file"
-                : isDir.boolValue ? "is a folder, not a shard output" : "cannot be read"
-            throw ShardMergeError.cannotRead(file: path, reason: why)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw ShardMergeError.cannotRead(file: path, reason: "no such file")
         }
-        // Lenient decoding: a task killed mid-write can leave a cut-off character at the end.
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        if isDir.boolValue { throw ShardMergeError.cannotRead(file: path, reason: "is a folder, not a shard output") }
+        // The reader count and resume use, so a CSV name holding a newline is one record here too.
+        var lines: [Line] = []
+        let end: RecordLines.End?
+        do {
+            end = try RecordLines.records(path) { record in
+                lines.append(Line(text: record.text.hasSuffix("\r") ? String(record.text.dropLast()) : record.text,
+                                  number: record.line, cutOff: false))
+                return true
+            }
+        } catch { throw ShardMergeError.cannotRead(file: path, reason: "cannot be read") }
+        guard let end else { throw ShardMergeError.cannotRead(file: path, reason: "no such file") }
+        if !end.torn.isEmpty { lines.append(Line(text: end.torn, number: end.tornLine, cutOff: true)) }
         guard let first = lines.firstIndex(where: { !$0.isEmpty }) else {
             return ShardOutput(file: path, kind: nil, header: nil, records: [], problems: [])
         }
-        let head = lines[first]
+        let head = lines[first].text
         if head.hasPrefix("{") { return readJSONL(path: path, lines: lines) }
         guard let columns = CSVLine.parse(head), columns.first == "image" else {
             if head.hasPrefix("image ") { throw ShardMergeError.table(file: path) }
@@ -89,55 +105,53 @@ public struct ShardOutput: Sendable {
         let error: String?
     }
 
-    private static func readJSONL(path: String, lines: [String]) -> ShardOutput {
+    private static func readJSONL(path: String, lines: [Line]) -> ShardOutput {
         var records: [Record] = [], problems: [String] = []
         let decoder = JSONDecoder()
-        for (i, line) in lines.enumerated() where !line.isEmpty {
-            guard let fields = try? decoder.decode(CountLine.self, from: Data(line.utf8)) else {
-                problems.append(problem(path, i, lines, "not a count record (a JSON object with \"image\")"))
+        for line in lines where !line.isEmpty {
+            guard let fields = try? decoder.decode(CountLine.self, from: Data(line.text.utf8)) else {
+                problems.append(problem(path, line, "not a count record (a JSON object with \"image\")"))
                 continue
             }
             let failed = fields.count == nil
-            if failed && fields.error == nil { problems.append(problem(path, i, lines, "neither \"count\" nor \"error\"")); continue }
-            records.append(Record(image: fields.image, identity: fields.path ?? canonicalPath(fields.image) ?? fields.image, line: line,
-                                  failed: failed, groundTruth: nil, count: fields.count, lineNumber: i + 1))
+            if failed && fields.error == nil { problems.append(problem(path, line, "neither \"count\" nor \"error\"")); continue }
+            records.append(Record(image: fields.image, identity: fields.path ?? canonicalPath(fields.image) ?? fields.image, line: line.text,
+                                  failed: failed, groundTruth: nil, count: fields.count, lineNumber: line.number))
         }
         return ShardOutput(file: path, kind: .countJSONL, header: nil, records: records, problems: problems)
     }
 
-    private static func readCountCSV(path: String, lines: [String], headerIndex: Int, columns: [String]) -> ShardOutput {
+    private static func readCountCSV(path: String, lines: [Line], headerIndex: Int, columns: [String]) -> ShardOutput {
         let imageColumn = 0, pathColumn = columns.firstIndex(of: "path")
         let countColumn = columns.firstIndex(of: "count")!, errorColumn = columns.firstIndex(of: "error")!
         var records: [Record] = [], problems: [String] = []
-        for (i, line) in lines.enumerated() where i > headerIndex && !line.isEmpty {
-            guard let f = CSVLine.parse(line), f.count == columns.count else {
-                problems.append(problem(path, i, lines, "not a CSV row of \(columns.count) fields")); continue
+        for line in lines[(headerIndex + 1)...] where !line.isEmpty {
+            guard let f = CSVLine.parse(line.text), f.count == columns.count else {
+                problems.append(problem(path, line, "not a CSV row of \(columns.count) fields")); continue
             }
             let failed = f[countColumn].isEmpty
-            if failed && f[errorColumn].isEmpty { problems.append(problem(path, i, lines, "neither a count nor an error")); continue }
+            if failed && f[errorColumn].isEmpty { problems.append(problem(path, line, "neither a count nor an error")); continue }
             let recorded = pathColumn.map { f[$0] }.flatMap { $0.isEmpty ? nil : $0 }
             records.append(Record(image: f[imageColumn], identity: recorded ?? canonicalPath(f[imageColumn]) ?? f[imageColumn],
-                                  line: line, failed: failed, groundTruth: nil, count: Double(f[countColumn]), lineNumber: i + 1))
+                                  line: line.text, failed: failed, groundTruth: nil, count: Double(f[countColumn]), lineNumber: line.number))
         }
-        return ShardOutput(file: path, kind: .countCSV, header: lines[headerIndex], records: records, problems: problems)
+        return ShardOutput(file: path, kind: .countCSV, header: lines[headerIndex].text, records: records, problems: problems)
     }
 
-    private static func readEvalCSV(path: String, lines: [String], headerIndex: Int) -> ShardOutput {
+    private static func readEvalCSV(path: String, lines: [Line], headerIndex: Int) -> ShardOutput {
         var records: [Record] = [], problems: [String] = []
-        for (i, line) in lines.enumerated() where i > headerIndex && !line.isEmpty {
-            guard let f = CSVLine.parse(line), f.count == 3, let count = Double(f[2]), f[1].isEmpty || Double(f[1]) != nil else {
-                problems.append(problem(path, i, lines, "not an image,gt,count row")); continue
+        for line in lines[(headerIndex + 1)...] where !line.isEmpty {
+            guard let f = CSVLine.parse(line.text), f.count == 3, let count = Double(f[2]), f[1].isEmpty || Double(f[1]) != nil else {
+                problems.append(problem(path, line, "not an image,gt,count row")); continue
             }
-            records.append(Record(image: f[0], identity: canonicalPath(f[0]) ?? f[0], line: line, failed: false,
-                                  groundTruth: Double(f[1]), count: count, lineNumber: i + 1))
+            records.append(Record(image: f[0], identity: canonicalPath(f[0]) ?? f[0], line: line.text, failed: false,
+                                  groundTruth: Double(f[1]), count: count, lineNumber: line.number))
         }
-        return ShardOutput(file: path, kind: .evalCSV, header: lines[headerIndex], records: records, problems: problems)
+        return ShardOutput(file: path, kind: .evalCSV, header: lines[headerIndex].text, records: records, problems: problems)
     }
 
-    private static func problem(_ path: String, _ index: Int, _ lines: [String], _ why: String) -> String {
-        // The split leaves an empty last element after a final newline; a non-empty last element had none.
-        let cutOff = index == lines.count - 1
-        return "\(path):\(index + 1): " + (cutOff ? "cut-off last line (the task stopped mid-write); rerun that shard with --resume" : why)
+    private static func problem(_ path: String, _ line: Line, _ why: String) -> String {
+        "\(path):\(line.number): " + (line.cutOff ? "cut-off last line (the task stopped mid-write); rerun that shard with --resume" : why)
     }
 
     /// The identity `count` writes as `path` (`CanonicalPath.of`); nil when the file does not exist here.

@@ -18,6 +18,13 @@ public enum DefaultWeights {
         "vit_base_patch16_clip_224.openai.bin",
     ]
 
+    /// The lookup `locate` does, in words, for `--weights`' help (built from `downloadedNames`, so they agree).
+    public static var lookupDescription: String {
+        let names = downloadedNames.map { $0.contains(".") ? $0 : $0 + "/" }
+        return "$CROWDCLIP_WEIGHTS, else in a Weights/ folder above the executable or the working directory: "
+            + names.joined(separator: ", ") + ", else the first other weights file there by name"
+    }
+
     /// The path to load, or `CountingError.noWeights` with `howToGetThem`.
     public static func locate() throws -> String {
         let env = ProcessInfo.processInfo.environment

@@ -92,8 +92,10 @@ public final class CountOutputFile {
         if !exists && access(folder, W_OK) != 0 { throw refuse(errno, inFolder: true) }
         if statvfs(folder, &vfs) == 0 {
             if vfs.f_flag & UInt(ST_RDONLY) != 0 { throw refuse(EROFS, inFolder: true) }
-            // Root may still use the reserved blocks; nobody can use a file system with no block free.
-            if vfs.f_bfree == 0 || (vfs.f_bavail == 0 && getuid() != 0) { throw refuse(ENOSPC, inFolder: true) }
+            // Root may still use the reserved blocks; nobody can use a file system with no block free. A file
+            // system that counts no blocks at all (proc, sysfs, ramfs) is not full: open(2) gives the real reason.
+            let full = vfs.f_bfree == 0 || (vfs.f_bavail == 0 && getuid() != 0)
+            if vfs.f_blocks > 0 && full { throw refuse(ENOSPC, inFolder: true) }
         }
         return resume ? try ResumeIndex(readingFile: path, expected: format) : ResumeIndex()
     }
@@ -112,18 +114,20 @@ public final class CountOutputFile {
     }
 
     /// Rewrites `path` so it holds one record per image: an image's last success, or its last failure when it
-    /// never succeeded, in the order of the file. Damaged lines are dropped. The new file replaces the old one by
-    /// rename(2), so a crash leaves one or the other. Returns how many lines were dropped (0: file untouched).
+    /// never succeeded, in the order of the file. Lines that are not records (damage, or text someone added) are
+    /// kept where they are: compaction only drops records that a later one supersedes. The new file replaces the
+    /// old one by rename(2), so a crash leaves one or the other. Returns how many records were dropped (0: file
+    /// untouched).
     @discardableResult
     public static func compact(path: String, format: CountOutputFormat) throws -> Int {
         guard format != .table else { return 0 }
         struct Entry { let key: PathKey; let line: Int32; let counted: Bool }
-        var entries: [Entry] = [], lines = 0, header = 0
+        var entries: [Entry] = [], lines = 0, header = 0, unreadable: [Int] = []
         entries.reserveCapacity(RecordLines.count(path))
         _ = try RecordLines.scan(path, { line, _ in
             defer { lines += 1 }
             if lines == 0 && format == .csv && line == CountOutputFormat.csvHeader { header = 1; return true }
-            if let r = RecordLines.parse(line, format: format) { entries.append(Entry(key: r.key, line: Int32(lines), counted: r.counted)) }
+            if let r = RecordLines.parse(line, format: format) { entries.append(Entry(key: r.key, line: Int32(lines), counted: r.counted)) } else { unreadable.append(lines) }
             return true
         }, total: { _ in })
         // Per key, in line order: the last success wins, else the last failure.
@@ -140,6 +144,7 @@ public final class CountOutputFile {
             i = j
         }
         entries = []
+        for line in unreadable { keep[line] = true }  // not ours to judge: kept where they are, for a person to see
         let kept = keep.filter { $0 }.count + header
         guard kept < lines else { return 0 }
         if header == 1 { keep[0] = true }

@@ -81,31 +81,97 @@ struct RecordSummary {
 enum RecordLines {
     static let olderCSVHeader = "image,count,selected_patches,error"
 
-    /// Calls `body` with each complete (newline-terminated) line and the offset just past it, until it returns
-    /// false; then `total` with the file size. Returns false when the file does not exist.
+    /// Calls `body` with each complete record and the offset just past it, until it returns false; then `total`
+    /// with the file size. Returns false when the file does not exist.
     static func scan(_ path: String, _ body: (String, Int) throws -> Bool, total: (Int) -> Void) throws -> Bool {
+        guard let end = try records(path, { try body($0.text, $0.end) }) else { return false }
+        total(end.size)
+        return true
+    }
+
+    /// One record: a newline-terminated line, or in CSV several physical lines while a quoted field is open (a
+    /// file name may hold a newline, which `CSV.field` writes inside quotes).
+    struct Record {
+        /// Without its final newline; inner newlines kept, so `text + "\n"` is the bytes of the file.
+        let text: String
+        /// Offset just past the record.
+        let end: Int
+        /// 1-based physical line it starts on, for messages.
+        let line: Int
+    }
+
+    /// What follows the last complete record: a record cut off by a crash or a full disk.
+    struct End {
+        let size: Int
+        /// The cut-off bytes ("" when the file ends with a complete record) and the line they start on.
+        let torn: String
+        let tornLine: Int
+    }
+
+    /// A quoted field open longer than this is damage (a stray quote), not a file name: its first line is then
+    /// passed on alone, so one bad line cannot swallow the records after it.
+    static let longestRecord = 1 << 16
+
+    /// The one reader of result files: count and eval output, JSON lines or CSV. CSV records (any file whose
+    /// first non-empty line does not start with `{`) continue onto the next line while a quote is open.
+    /// Returns nil when the file does not exist.
+    static func records(_ path: String, _ body: (Record) throws -> Bool) throws -> End? {
         guard let file = fopen(path, "r") else {
-            if errno == ENOENT { return false }
+            if errno == ENOENT { return nil }
             throw OutputFileError.system(path, read: true)
         }
         defer { fclose(file) }
         var buffer: UnsafeMutablePointer<CChar>?
         var capacity = 0
         defer { free(buffer) }
-        var offset = 0
+        var offset = 0, lineNumber = 0
+        var csv: Bool?
+        // A CSV record still open: its text so far, where it starts, where its first line ends. A quote is open
+        // while the record holds an odd number of `"` (doubled quotes inside a field keep the parity).
+        var pending: String?, pendingLine = 0, pendingFirstEnd = 0, pendingFirst = "", pendingBytes = 0
+        var torn = "", tornLine = 0
         while true {
             let n = getline(&buffer, &capacity, file)
             if n < 0 { break }
-            let hasNewline = buffer![n - 1] == 0x0A
-            if !hasNewline { offset += n; break }  // a torn last line
+            lineNumber += 1
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+            let hasNewline = bytes[n - 1] == 0x0A
+            let piece = String(decoding: hasNewline ? UnsafeRawBufferPointer(rebasing: bytes.dropLast()) : bytes, as: UTF8.self)
             offset += n
-            let line = String(decoding: UnsafeRawBufferPointer(start: buffer, count: n - 1), as: UTF8.self)
-            if try !body(line, offset) { break }
+            if !hasNewline {
+                torn = pending.map { $0 + "\n" + piece } ?? piece
+                tornLine = pending == nil ? lineNumber : pendingLine
+                pending = nil
+                break
+            }
+            if csv == nil && !piece.isEmpty { csv = !piece.hasPrefix("{") }
+            let oddQuotes = csv == true && bytes.reduce(0) { $0 + ($1 == 0x22 ? 1 : 0) } % 2 == 1
+            if var text = pending {
+                text += "\n" + piece
+                pendingBytes += n
+                if oddQuotes {  // the quote closes on this line
+                    pending = nil
+                    if try !body(Record(text: text, end: offset, line: pendingLine)) { break }
+                } else if pendingBytes <= longestRecord {  // still open
+                    pending = text
+                } else {
+                    // Damage: pass the first line on alone and read on from the line after it.
+                    pending = nil
+                    if try !body(Record(text: pendingFirst, end: pendingFirstEnd, line: pendingLine)) { break }
+                    guard fseeko(file, off_t(pendingFirstEnd), SEEK_SET) == 0 else { throw OutputFileError.system(path, read: true) }
+                    offset = pendingFirstEnd; lineNumber = pendingLine
+                }
+            } else if oddQuotes {
+                pending = piece; pendingLine = lineNumber; pendingFirstEnd = offset; pendingFirst = piece; pendingBytes = n
+            } else {
+                if try !body(Record(text: piece, end: offset, line: lineNumber)) { break }
+            }
         }
         if ferror(file) != 0 { throw OutputFileError.system(path, read: true) }
+        if let pending { torn = pending + "\n"; tornLine = pendingLine }
         var st = stat()
-        total(fstat(fileno(file), &st) == 0 ? Int(st.st_size) : offset)
-        return true
+        let size = fstat(fileno(file), &st) == 0 ? Int(st.st_size) : offset
+        return End(size: size, torn: torn, tornLine: tornLine)
     }
 
     /// Newlines in the file (0 when it cannot be read), to size buffers before a scan.
