@@ -11,6 +11,8 @@ RUNS=${2:-0}
 shift $(( $# > 2 ? 2 : $# ))
 TARGETS=${*:-jpeg png safetensors torch pickle zip mat npy hfconfig lists tokenizer}
 NICE=${FUZZ_NICE:-10}
+# FUZZ_SEED fixes libFuzzer's random seed, so a smoke run in CI mutates the same way every time.
+SEED_FLAG=(); [ -n "${FUZZ_SEED:-}" ] && SEED_FLAG=(-seed="$FUZZ_SEED")
 TOOLCHAIN=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")
 FUZZER_RT=$(ls "$TOOLCHAIN"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a 2>/dev/null | head -1 || true)
 [ -n "$FUZZER_RT" ] || { echo "libclang_rt.fuzzer_no_main not found in the Swift toolchain ($TOOLCHAIN)"; exit 2; }
@@ -57,7 +59,7 @@ PY
     echo "== fuzz-$t: ${SECONDS_EACH}s$( [ "$RUNS" != 0 ] && echo ", at most $RUNS runs" || true)"
     status=0
     nice -n "$NICE" "$BIN/fuzz-$t" -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_total_time="$SECONDS_EACH" \
-        -runs="$( [ "$RUNS" = 0 ] && echo -1 || echo "$RUNS")" -print_final_stats=1 \
+        -runs="$( [ "$RUNS" = 0 ] && echo -1 || echo "$RUNS")" -print_final_stats=1 "${SEED_FLAG[@]}" \
         -artifact_prefix="$WORK/artifacts/$t/" "$WORK/corpus/$t" "$WORK/seeds/$t" > "$WORK/fuzz-$t.log" 2>&1 || status=$?
     grep -E "^#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|ERROR|SUMMARY|Test unit written" "$WORK/fuzz-$t.log" || true
     [ "$status" = 0 ] || { echo "fuzz-$t found a problem (exit $status): see $WORK/fuzz-$t.log and $WORK/artifacts/$t/"; exit 1; }
