@@ -53,21 +53,67 @@ final class MATFileTests: XCTestCase {
         }
     }
 
+    /// The `reason` of a `MATFile.FormatError.invalid` naming `file`, or a failure and nil for any other error.
+    func invalidReason(_ error: Error, file: String, line: UInt = #line) -> String? {
+        guard let error = error as? MATFile.FormatError else {
+            XCTFail("\(file): threw \(type(of: error)), not a MATFile.FormatError: \(error)", line: line)
+            return nil
+        }
+        guard case let .invalid(named, reason) = error else { return nil }
+        XCTAssertEqual(named, file, "\(error)", line: line)
+        XCTAssertTrue("\(error)".hasPrefix("\(file): not a readable MAT-file: "), "\(error)", line: line)
+        XCTAssertFalse(reason.isEmpty, "\(error)", line: line)
+        return reason
+    }
+
+    /// A short file and an HDF5 (v7.3) file are refused by name. Truncated copies and copies with bytes flipped
+    /// after the header throw `FormatError.invalid` naming the copy, or still load: a cut that falls between two
+    /// variables keeps the ones before it, unchanged; a flip inside stored numbers or padding keeps every variable's shape, one in a name or element
+    /// tag renames or hides that variable.
     func testDamagedFilesFailCleanly() throws {
         let original = [UInt8](try Fixtures.data("datasets/mat/values-z.mat"))
-        XCTAssertThrowsError(try MATFile(data: Data(original.prefix(100)), name: "short.mat")) { XCTAssertTrue("\($0)".contains("short.mat")) }
+        XCTAssertThrowsError(try MATFile(data: Data(original.prefix(100)), name: "short.mat")) {
+            XCTAssertEqual(self.invalidReason($0, file: "short.mat"), "shorter than the 128-byte header")
+        }
         XCTAssertThrowsError(try MATFile(data: Data(Array("MATLAB 7.3 MAT-file".utf8) + [UInt8](repeating: 0, count: 200)), name: "h5.mat")) {
-            XCTAssertTrue("\($0)".contains("v7.3"), "\($0)")
+            XCTAssertTrue(self.invalidReason($0, file: "h5.mat")?.contains("v7.3") == true, "\($0)")
         }
         var rng = SplitMix(seed: 3)
         for file in ["values-z.mat", "values-raw.mat"] {
             let bytes = [UInt8](try Fixtures.data("datasets/mat/\(file)"))
+            let intact = try MATFile(data: Data(bytes), name: file).variables
+            var outcomes: [String: Int] = [:]
             for trial in 0..<150 {
                 var b = bytes
-                if trial % 2 == 0 { b = Array(b.prefix(128 + Int(rng.next() % UInt64(b.count - 128)))) }
+                let truncated = trial % 2 == 0
+                if truncated { b = Array(b.prefix(128 + Int(rng.next() % UInt64(b.count - 128)))) }
                 else { for _ in 0..<3 { b[128 + Int(rng.next() % UInt64(b.count - 128))] = UInt8(truncatingIfNeeded: rng.next()) } }
-                _ = try? MATFile(data: Data(b), name: "\(file)#\(trial)")
+                let name = "\(file)#\(trial)"
+                do {
+                    let loaded = try MATFile(data: Data(b), name: name).variables
+                    if truncated {
+                        XCTAssertTrue(loaded.allSatisfy { intact[$0.key] == $0.value }, "\(name): a cut copy loaded changed variables")
+                        XCTAssertLessThan(loaded.count, intact.count, "\(name): a cut copy loaded every variable")
+                        outcomes["cut: loaded a prefix", default: 0] += 1
+                    } else {
+                        // Each of the 3 flips may rename a variable (a byte of its name) or hide it (its element tag no
+                        // longer says matrix, so it is skipped as non-variable data); every other variable keeps its shape.
+                        let missing = Set(intact.keys).subtracting(loaded.keys), renamed = Set(loaded.keys).subtracting(intact.keys)
+                        XCTAssertLessThanOrEqual(missing.count, 3, "\(name): a flipped copy lost \(missing)")
+                        XCTAssertTrue(renamed.allSatisfy { new in missing.contains { $0.count == new.count } },
+                                      "\(name): \(renamed) are not renamed originals of \(missing)")
+                        for (variable, value) in loaded where intact[variable] != nil {
+                            XCTAssertEqual(value.shape, intact[variable]?.shape, "\(name): \(variable) changed shape")
+                        }
+                        outcomes[missing.isEmpty ? "flip: loaded" : "flip: loaded, variables renamed or hidden", default: 0] += 1
+                    }
+                } catch {
+                    if invalidReason(error, file: name) != nil { outcomes[truncated ? "cut: invalid" : "flip: invalid", default: 0] += 1 }
+                }
             }
+            print("damage outcomes for \(file): \(outcomes.sorted { $0.key < $1.key })")
+            XCTAssertGreaterThan(outcomes["cut: invalid", default: 0], 0, "\(file): \(outcomes)")
+            XCTAssertGreaterThan(outcomes["flip: invalid", default: 0], 0, "\(file): \(outcomes)")
         }
     }
 }

@@ -102,16 +102,69 @@ final class WeightFormatTests: XCTestCase {
         }
     }
 
+    /// The case of a `WeightError`, without its payload, and the file it names.
+    func kindAndFile(_ error: WeightError) -> (kind: String, file: String) {
+        switch error {
+        case let .cannotOpen(file, _): return ("cannotOpen", file)
+        case let .unknownFormat(file): return ("unknownFormat", file)
+        case let .corrupt(file, _): return ("corrupt", file)
+        case let .unsupported(file, _): return ("unsupported", file)
+        case let .placeholderInsteadOfTensor(file, _, _): return ("placeholderInsteadOfTensor", file)
+        case let .missingKey(file, _): return ("missingKey", file)
+        case let .shapeMismatch(file, _, _, _): return ("shapeMismatch", file)
+        }
+    }
+
+    /// Every tensor's name and shape; reading each tensor also checks its data range.
+    func shapes(_ store: WeightStore) throws -> [String: [Int]] {
+        var shapes: [String: [Int]] = [:]
+        for name in store.names { shapes[name] = try store.tensor(name).shape }
+        return shapes
+    }
+
+    /// Bytes flipped in the first 4 KiB (the safetensors JSON header, the pickle, or tensor data) either
+    /// make the load throw a `WeightError` that names the damaged file and says it is damaged or not a weights
+    /// file, or the file still loads, with the original's tensor names and shapes (a flip inside tensor data or
+    /// in bytes the reader does not interpret; a flip inside a pickled key renames that tensor and nothing else).
     func testCorruptedBytesNeverCrash() throws {
         var rng = SplitMix(seed: 42)
         for file in ["reference.safetensors", "state_dict-fp16.pth", "openai-torchscript-fp16.pt"] {
             let original = [UInt8](try Fixtures.data("weights/\(file)"))
+            let expected = try shapes(WeightLoader.load(path: Fixtures.path("weights/\(file)")))
+            var outcomes: [String: Int] = [:]
             for trial in 0..<40 {
                 var bytes = original
                 for _ in 0..<4 { bytes[Int(rng.next() % UInt64(min(bytes.count, 4096)))] = UInt8(truncatingIfNeeded: rng.next()) }
                 let path = try temporary("flip-\(trial)-\(file)", bytes)
-                _ = try? WeightLoader.load(path: path)  // either loads or throws; must not crash
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                do {
+                    let loaded = try shapes(WeightLoader.load(path: path))
+                    if loaded == expected {
+                        outcomes["loaded", default: 0] += 1
+                    } else {
+                        // A flip inside a pickled key string renames that tensor; nothing else may change.
+                        let renamed = Set(loaded.keys).subtracting(expected.keys)
+                        XCTAssertFalse(renamed.isEmpty, "\(file) trial \(trial) loaded with other shapes")
+                        XCTAssertEqual(loaded.count, expected.count, "\(file) trial \(trial) loaded other tensors: \(renamed)")
+                        XCTAssertEqual(loaded.values.map { "\($0)" }.sorted(), expected.values.map { "\($0)" }.sorted(),
+                                       "\(file) trial \(trial) loaded other shapes")
+                        XCTAssertTrue(renamed.allSatisfy { new in expected.keys.contains { $0.count == new.count && !loaded.keys.contains($0) } },
+                                      "\(file) trial \(trial): \(renamed) are not renamed originals")
+                        outcomes["loaded, keys renamed", default: 0] += 1
+                    }
+                } catch let error as WeightError {
+                    let (kind, named) = kindAndFile(error)
+                    XCTAssertTrue(["corrupt", "unknownFormat", "unsupported"].contains(kind),
+                                  "\(file) trial \(trial): unexpected \(kind): \(error)")
+                    XCTAssertEqual(named, path, "\(file) trial \(trial): \(error)")
+                    XCTAssertTrue("\(error)".hasPrefix(path), "\(file) trial \(trial): \(error)")
+                    outcomes[kind, default: 0] += 1
+                } catch {
+                    XCTFail("\(file) trial \(trial) threw \(type(of: error)), not a WeightError: \(error)")
+                }
             }
+            print("corruption outcomes for \(file): \(outcomes.sorted { $0.key < $1.key })")
+            XCTAssertGreaterThan(outcomes["corrupt", default: 0], 0, "\(file): no flip was reported as corrupt: \(outcomes)")
         }
     }
 
