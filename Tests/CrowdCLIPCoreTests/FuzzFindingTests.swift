@@ -173,6 +173,20 @@ final class FuzzFindingTests: XCTestCase {
         }
     }
 
+    /// A flipped byte inside a pickled key used to load as a key with U+FFFD in it; Python's unpickler refuses it.
+    func testPickleStringWithInvalidUTF8IsCorrupt() throws {
+        let pkl = P.proto + [0x8C, 4] + Array("ab".utf8) + [0xC3, 0x28] + P.stop  // SHORT_BINUNICODE "ab\xC3("
+        try pkl.withUnsafeBytes { raw in
+            let arena = PickleArena()
+            defer { arena.release() }
+            XCTAssertThrowsError(try RestrictedUnpickler(file: "utf8.pkl", data: raw, arena: arena).load()) {
+                guard case let WeightError.corrupt(file, reason) = $0 else { return XCTFail("\($0)") }
+                XCTAssertEqual(file, "utf8.pkl")
+                XCTAssertTrue(reason.contains("not valid UTF-8"), reason)
+            }
+        }
+    }
+
     /// Finding 7: cleaning was quadratic (2 MB took 47 s); tokenizing stops once the context is full.
     func testTokenizerOnMegabytesOfText() throws {
         let tokenizer = try CLIPTokenizer.standard()

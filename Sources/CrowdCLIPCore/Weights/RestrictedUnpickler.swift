@@ -42,7 +42,11 @@ struct RestrictedUnpickler {
             return Int(v)
         }
         func bytes(_ k: Int) throws -> [UInt8] { try need(k); defer { p += k }; return Array(data[p..<(p + k)]) }
-        func text(_ k: Int) throws -> String { String(decoding: try bytes(k), as: UTF8.self) }
+        // Invalid UTF-8 is an error, as in Python's unpickler: replacing it would load a damaged key silently.
+        func text(_ k: Int) throws -> String {
+            guard let s = String(validating: try bytes(k), as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+            return s
+        }
         func line() throws -> String {
             var e = p
             while e < n && data[e] != 0x0A { e += 1 }
