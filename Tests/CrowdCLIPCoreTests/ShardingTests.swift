@@ -12,7 +12,7 @@ final class ShardingTests: XCTestCase {
         XCTAssertEqual(ShardKey.fnv1a64("foobar"), 0x8594_4171_f739_67e8)
     }
 
-    /// Tools/gen_70_sharding.py computes the hash, the mix and the shard for several N in Python.
+    /// Tools/gen_80_sharding.py computes the hash, the mix and the shard for several N in Python.
     func testAssignmentsMatchThePythonTranscription() throws {
         let text = String(decoding: try Fixtures.data("sharding/assignments.tsv"), as: UTF8.self)
         var rows = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
