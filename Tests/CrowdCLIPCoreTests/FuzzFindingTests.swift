@@ -298,11 +298,7 @@ final class FuzzFindingTests: XCTestCase {
         let inner = Self.le32(14) + Self.le32(64) + [UInt8](repeating: 0, count: 128 << 20)
         let bomb = Self.mat(compressed: inner)
         XCTAssertLessThan(bomb.count, 200_000)
-        XCTAssertThrowsError(try MATFile(data: Data(bomb), name: "bomb.mat")) { error in
-            guard case let .invalid(file, reason)? = error as? MATFile.FormatError else { return XCTFail("\(error)") }
-            XCTAssertEqual(file, "bomb.mat")
-            XCTAssertTrue(reason.contains("inflates past the size it declares"), reason)
-        }
+        assertInvalidMAT(bomb, name: "bomb.mat", reasonContains: "inflates past the size it declares")
     }
 
     /// Finding 8: uint8 data became 8-byte Doubles without a bound (a 1 MB MAT file asked for 8 GiB).
@@ -319,10 +315,15 @@ final class FuzzFindingTests: XCTestCase {
         XCTAssertEqual(small["x"], .numeric(shape: [1, 1000], values: [Double](repeating: 7, count: 1000)))
         let big = Self.mat(compressed: matrix(count: MATReader.Budget.maxValues + 8))
         XCTAssertLessThan(big.count, 100_000)
-        XCTAssertThrowsError(try MATFile(data: Data(big), name: "big.mat")) { error in
-            guard case let .invalid(file, reason)? = error as? MATFile.FormatError else { return XCTFail("\(error)") }
-            XCTAssertEqual(file, "big.mat")
-            XCTAssertTrue(reason.contains("values in one file"), reason)
+        assertInvalidMAT(big, name: "big.mat", reasonContains: "values in one file")
+    }
+
+    /// `bytes` must be refused as an invalid MAT-file named `name`, for a reason containing `reasonContains`.
+    func assertInvalidMAT(_ bytes: [UInt8], name: String, reasonContains: String, line: UInt = #line) {
+        XCTAssertThrowsError(try MATFile(data: Data(bytes), name: name), line: line) { error in
+            guard case let .invalid(file, reason)? = error as? MATFile.FormatError else { return XCTFail("\(error)", line: line) }
+            XCTAssertEqual(file, name, line: line)
+            XCTAssertTrue(reason.contains(reasonContains), reason, line: line)
         }
     }
 
