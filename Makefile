@@ -27,7 +27,7 @@ INSTALL_FROM := .build/release
 INSTALL_BUILD = $(TESTED_BUILD) --product crowdclip
 endif
 
-.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv parity-full eval clean soak fuzz fuzz-smoke
+.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv eval clean soak fuzz fuzz-smoke
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -113,15 +113,10 @@ $(VENV)/.ready:
 	$(VENV)/bin/pip install -q torch torchvision open_clip_torch safetensors onnxruntime onnx scipy pillow
 	touch $@
 
-# Regenerates every committed fixture under Tests/Fixtures from the Python reference.
+# Regenerates every committed fixture under Tests/Fixtures from the Python reference (gen_90: full-size ViT-B/16
+# references from seeded weights that SeededParityTests regenerates in Swift; it takes about 15 s).
 fixtures: venv
 	@set -e; for s in Tools/gen_*.py; do echo "== $$s"; $(PYTHON) $$s; done
-
-# Full-size ViT-B/16 parity with random weights (not in CI: needs the venv, about a minute).
-parity-full: venv
-	$(PYTHON) Tools/parity_full.py --out .build/parity-full
-	$(TESTED_BUILD) --build-tests
-	CROWDCLIP_PARITY_FULL=.build/parity-full $(SWIFT) test -c release --skip-build --disable-swift-testing --filter ParityFullTests
 
 DATASET ?= shanghaitech
 ROOT    ?=

@@ -1,5 +1,5 @@
-"""A random full-size OpenAI-layout ViT-B/16 CLIP (open_clip `ViT-B-16` with QuickGELU), shared by
-Tools/parity_full.py and Tools/bench_reference.py. Not a fixture: written under .build/ only."""
+"""A random full-size OpenAI-layout ViT-B/16 CLIP (open_clip `ViT-B-16` with QuickGELU), used by
+Tools/bench_reference.py. Not a fixture: written under .build/ only."""
 import math
 
 import open_clip
