@@ -114,20 +114,6 @@ enum ListOption {
 
 extension CountingConfiguration.Aggregation: ExpressibleByArgument {}
 
-/// Writes lines to a file or standard output (eval's per-image CSV), each with one write; errors name the file
-/// and the system's reason.
-final class LineSink {
-    private let file: CountOutputFile
-
-    init(path: String?) throws {
-        guard let path else { file = try CountOutputFile(standardOutputIn: .jsonl); return }
-        _ = try CountOutputFile.preflight(path: path, format: .jsonl, inputs: PathList(), resume: false)
-        file = try CountOutputFile(path: path, format: .jsonl, continuing: nil)
-    }
-
-    func write(_ line: String) throws { try file.write(line) }
-}
-
 /// Messages on standard error, above the progress bar when one is drawn.
 nonisolated(unsafe) var activeProgressBar: ProgressBar?
 

@@ -101,10 +101,17 @@ public enum JSON {
         return out + "\""
     }
 
-    /// Integers without a fraction; other values with up to 4 decimals.
+    /// Integers without a fraction; other values with up to 4 decimals (the count records and reports).
     public static func number(_ v: Double) -> String {
         if v.isFinite && v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
         return String(format: "%.4f", v)
+    }
+
+    /// The shortest text that reads back to `v` (training's log); a missing or non-finite value is `null`, which
+    /// JSON allows where it has no number for NaN or infinity.
+    static func number<T: BinaryFloatingPoint>(orNull v: T?) -> String {
+        guard let v, v.isFinite else { return "null" }
+        return "\(v)"
     }
 }
 

@@ -105,14 +105,11 @@ extension DatasetReader {
         let valid = validSplits(kind)
         guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split, valid) }  // a train split of a list is the list
         switch kind {
-        case .shanghaitech: return try images(in: join(join(root, "\(split)_data"), "images"))
-        case .qnrf: return try images(in: join(root, split.prefix(1).uppercased() + split.dropFirst()), extensions: ["jpg"])
-        case .ucf50: return try images(in: root, extensions: ["jpg"])
-        case .jhu: return try images(in: join(join(root, split), "images"), extensions: ["jpg"])
-        case .nwpu:
-            let list = join(root, "\(split).txt")
-            guard let text = try? String(contentsOfFile: list, encoding: .utf8) else { throw DatasetError.missing(list, "split list not found") }
-            return text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").first.map { join(join(root, "images"), $0 + ".jpg") } }
+        case .shanghaitech: return try ShanghaiTech.imagePaths(root: root, split: split)
+        case .qnrf: return try UCFQNRF.imagePaths(root: root, split: split)
+        case .ucf50: return try UCFCC50.imagePaths(root: root)
+        case .jhu: return try JHUCrowd.imagePaths(root: root, split: split)
+        case .nwpu: return try NWPUCrowd.imagePaths(root: root, split: split)
         case .list: return try ListFile.samples(path: root).map(\.imagePath)
         }
     }

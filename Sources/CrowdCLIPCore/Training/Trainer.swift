@@ -191,7 +191,7 @@ public final class Trainer {
     /// Unreadable images are skipped and reported through `onSkip`.
     public func run(validate: ((WeightStore) throws -> Double)? = nil, onSkip: (String, String) -> Void = { _, _ in },
                     report: (StepReport) -> Void = { _ in }) throws {
-        let log = try LogFile(path: path("log.jsonl"))
+        let log = try LineFile(path: path("log.jsonl"), truncating: false)
         let perEpoch = (images.count + configuration.batchImages - 1) / configuration.batchImages
         while state.epoch < configuration.epochs {
             let epoch = state.epoch
@@ -209,7 +209,7 @@ public final class Trainer {
                 let batch = order[(s * configuration.batchImages)..<min(order.count, (s + 1) * configuration.batchImages)].map { images[$0] }
                 let started = Date()
                 let loss = step(batch, lr: lr, onSkip: onSkip)
-                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSONNumber.finite(loss))}")
+                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSON.number(orNull: loss))}")
                 report(StepReport(epoch: epoch, step: state.step, loss: loss ?? .nan,
                                   imagesPerSecond: Double(batch.count) / max(Date().timeIntervalSince(started), 1e-9)))
             }
@@ -219,7 +219,7 @@ public final class Trainer {
             if let validate {
                 do {
                     let mae = try validate(parameters.store(source: path(state.weights)))
-                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSONNumber.finite(mae))}")
+                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSON.number(orNull: mae))}")
                     if mae.isFinite && (state.bestMAE == nil || mae < state.bestMAE!) {
                         state.bestMAE = mae
                         try checkpoint(extraWeights: "best.safetensors")
@@ -297,25 +297,5 @@ public struct SplitMixRNG: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-/// Appends lines to a file, flushing each one.
-final class LogFile {
-    let handle: FileHandle
-    init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-        h.seekToEndOfFile()
-        handle = h
-    }
-    func write(_ line: String) throws { try handle.write(contentsOf: Data((line + "\n").utf8)) }
-}
-
-/// JSON numbers for logs: non-finite values and missing ones become `null`, which JSON allows.
-enum JSONNumber {
-    static func finite<T: BinaryFloatingPoint>(_ v: T?) -> String {
-        guard let v, v.isFinite else { return "null" }
-        return "\(v)"
     }
 }
