@@ -153,6 +153,12 @@ final class TrainerTests: XCTestCase {
                            tokenizer: try CLIPTokenizer.standard(), resume: resume)
     }
 
+    /// Training ranks its crops with the prompts counting picks counts with: one definition, the paper's.
+    func testTrainingAndCountingShareTheRankingPrompts() {
+        XCTAssertEqual(TrainingConfiguration().countPrompts, CountingConfiguration().countPrompts)
+        XCTAssertEqual(RankingPrompts.paper.texts, [20, 55, 90, 125, 160, 195].map { "There are \($0) persons in the crowd" })
+    }
+
     func testOneStepMatchesPyTorch() throws {
         let (images, out) = try workspace("one-step")
         try trainer(images, out, steps: 1).run()

@@ -66,7 +66,7 @@ public final class CrowdCounter: @unchecked Sendable {
         let textModel = counter.hasText ? counter : base  // CrowdCLIP's frozen text encoder
         crowdTexts = try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer)
         headsTexts = try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer)
-        countTexts = try textModel.encodeTexts(c.prompts(c.countTemplate, c.countValues.map(String.init)), tokenizer: tokenizer)
+        countTexts = try textModel.encodeTexts(c.countPrompts.texts, tokenizer: tokenizer)
         crowdTarget = c.crowdClasses.firstIndex(of: c.crowdTarget)!
         headsTarget = c.headsClasses.firstIndex(of: c.headsTarget)!
     }
@@ -111,7 +111,7 @@ public final class CrowdCounter: @unchecked Sendable {
         if !keptIndices.isEmpty {
             let features = counter === base ? rows(baseFeatures, keptIndices) : try encode(keptIndices, of: prepared, with: counter)
             let (values, countMargins) = ProgressiveFilter.counts(
-                imageFeatures: features, countTexts: countTexts, values: c.countValues,
+                imageFeatures: features, countTexts: countTexts, values: c.countPrompts.values,
                 logitScale: counter.logitScale, aggregation: c.aggregation)
             for (k, i) in keptIndices.enumerated() { counts[i] = values[k]; margins[i] = min(margins[i], countMargins[k]) }
         }

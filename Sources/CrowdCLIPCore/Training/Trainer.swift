@@ -20,10 +20,9 @@ public struct TrainingConfiguration: Sendable {
     public var seed: UInt64 = 0
     /// Random crop and horizontal flip of each image; false: centre crop, no flip.
     public var augment = true
-    /// Prompt for each count, `{}` replaced by the number; encoded once by the frozen text encoder.
-    public var countTemplate = "There are {} persons in the crowd"
-    /// The counts whose prompts rank the six nested crops (smallest crop ↔ first value).
-    public var countValues = [20, 55, 90, 125, 160, 195]
+    /// The six count prompts that rank the six nested crops (smallest crop ↔ first value); encoded once by the
+    /// frozen text encoder.
+    public var countPrompts = RankingPrompts.paper
     /// Channels per attention head when the weights do not say (64 in every released CLIP).
     public var headWidth = 64
     /// The paper's settings (see each property).
@@ -86,7 +85,7 @@ public final class Trainer {
         base = try CLIPModel(weights: weights, headWidth: configuration.headWidth)
         gradients = VisionParameters(zerosLike: parameters)
         optimizer = Optimizer(settings: configuration.optimizer, like: parameters)
-        let prompts = configuration.countValues.map { configuration.countTemplate.replacingOccurrences(of: "{}", with: String($0)) }
+        let prompts = configuration.countPrompts.texts
         guard prompts.count == NestedCrops.count else {
             throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
         }
