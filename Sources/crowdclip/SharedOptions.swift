@@ -15,7 +15,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func load() throws -> CLIPModel {
-        try CLIPModel(path: try CLIPModel.weightsPath(weights), headWidth: headWidth)
+        try CLIPModel(path: try DefaultWeights.resolve(weights), headWidth: headWidth)
     }
 }
 

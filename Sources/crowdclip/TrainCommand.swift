@@ -65,7 +65,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try Trainer.prepareOutputDirectory(output, resume: resume, force: force)  // before the weights load
-        let weightsPath = try CLIPModel.weightsPath(models.weights)
+        let weightsPath = try DefaultWeights.resolve(models.weights)
         let store = try WeightLoader.load(path: weightsPath)
         let files: [String]
         if let dataset {

@@ -1,31 +1,5 @@
 import Foundation
 
-/// One patch of the grid and what the test stage decided for it.
-public struct PatchResult: Sendable, Equatable {
-    /// Position in the grid, from the top-left patch (0, 0).
-    public let row: Int, col: Int
-    /// The patch's pixels in the (possibly shrunk) image.
-    public let box: PixelBox
-    /// Passed both filters (the base CLIP sees a crowd and human heads).
-    public let selected: Bool
-    /// The patch's count (0 when not selected).
-    public let count: Double
-    /// How far the deciding similarity was from flipping the decision (filters, then the count).
-    public let margin: Float
-}
-
-/// The count of one image.
-public struct CountResult: Sendable, Equatable {
-    /// The name the image was counted under (its path for `count(imageAt:)`).
-    public let image: String
-    /// Size of the image that was cut, after any `maxLongSide` shrink.
-    public let width: Int, height: Int
-    /// The estimated number of people: the sum of the kept patches' counts.
-    public let count: Double
-    /// Every patch of the grid in row-major order, kept or not.
-    public let patches: [PatchResult]
-}
-
 /// CrowdCLIP's test stage: grid cut, progressive filtering with the base CLIP, counting with the fine-tuned
 /// image encoder. Text features are computed once, at construction.
 public final class CrowdCounter: @unchecked Sendable {

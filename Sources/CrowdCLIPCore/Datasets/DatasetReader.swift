@@ -1,47 +1,5 @@
 import Foundation
 
-/// One image of a dataset with its ground-truth count (nil where labels are not public).
-public struct DatasetSample: Sendable, Equatable {
-    /// Path of the image file.
-    public let imagePath: String
-    /// The labelled head count, nil where the split's labels are not public.
-    public let groundTruth: Double?
-    /// Longer-side limit the official preprocessing applies before cutting (UCF-QNRF: 2048).
-    public let maxLongSide: Int?
-
-    /// A sample; `maxLongSide` is the dataset's resize limit, if any.
-    public init(imagePath: String, groundTruth: Double?, maxLongSide: Int? = nil) {
-        self.imagePath = imagePath
-        self.groundTruth = groundTruth
-        self.maxLongSide = maxLongSide
-    }
-}
-
-/// The dataset layouts `DatasetReader` knows (see Docs/datasets.md); `list` is a CSV of paths and counts.
-public enum DatasetKind: String, CaseIterable, Sendable {
-    /// ShanghaiTech A/B, UCF-QNRF, UCF_CC_50, JHU-Crowd++, NWPU-Crowd, or a list file.
-    case shanghaitech, qnrf, ucf50, jhu, nwpu, list
-}
-
-/// A dataset that cannot be read: a missing file or folder, an unknown split, or a bad annotation.
-public enum DatasetError: Error, CustomStringConvertible {
-    /// A file or folder (the path) is missing; the second value says what was expected there.
-    case missing(String, String)
-    /// The dataset has no such split; the valid ones are listed.
-    case badSplit(DatasetKind, String, [String])
-    /// An annotation file (the path) cannot be used; the second value says why.
-    case badAnnotation(String, String)
-
-    /// The message, naming the path or split.
-    public var description: String {
-        switch self {
-        case let .missing(path, what): return "\(path): \(what)"
-        case let .badSplit(kind, split, valid): return "\(kind.rawValue) has no split \"\(split)\"; use one of: \(valid.joined(separator: ", "))"
-        case let .badAnnotation(path, why): return "\(path): \(why)"
-        }
-    }
-}
-
 /// Reads the published layouts of the crowd-counting datasets (see Docs/datasets.md).
 public enum DatasetReader {
     /// The split names `kind` accepts.

@@ -179,23 +179,6 @@ public final class CLIPTokenizer: @unchecked Sendable {
     }
 }
 
-/// Why the BPE vocabulary could not be loaded.
-public enum TokenizerError: Error, CustomStringConvertible {
-    /// The file (first value) is unreadable, not gzip, or not a CLIP merges list; the second value says why.
-    case badVocabulary(String, String)
-    /// No vocabulary file was found; the value lists every place searched.
-    case vocabularyNotFound([String])
-    /// A one-line message; for `vocabularyNotFound` it lists the places searched and suggests `CROWDCLIP_VOCAB`.
-    public var description: String {
-        switch self {
-        case let .badVocabulary(path, why): return "\(path): not a CLIP BPE vocabulary: \(why)"
-        case let .vocabularyNotFound(places):
-            return "CLIP BPE vocabulary bpe_simple_vocab_16e6.txt.gz not found; looked in: "
-                + places.joined(separator: ", ") + ". Set CROWDCLIP_VOCAB to its path."
-        }
-    }
-}
-
 /// GPT-2/CLIP's reversible map from bytes to printable characters.
 enum ByteEncoding {
     /// Bytes in the reference's table order: printable ranges first, then the rest.

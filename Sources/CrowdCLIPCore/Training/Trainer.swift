@@ -1,51 +1,5 @@
 import Foundation
 
-/// Settings of a training run; defaults are the paper's.
-public struct TrainingConfiguration: Sendable {
-    /// Passes over the training images.
-    public var epochs = 100
-    /// Base learning rate, before the `milestones` decay.
-    public var learningRate: Float = 1e-6
-    /// Epochs at which the learning rate is multiplied by `gamma` (MultiStepLR).
-    public var milestones = [60]
-    /// Factor applied to the learning rate at each milestone.
-    public var gamma: Float = 0.1
-    /// Optimiser and its hyper-parameters (RAdam by default).
-    public var optimizer = OptimizerSettings()
-    /// Images per step (each gives six crops).
-    public var batchImages = 1
-    /// Stop after this many steps (counted over the whole run, resumed steps included); nil: run all `epochs`.
-    public var maxSteps: Int?
-    /// Seeds the per-epoch shuffle and the crop/flip augmentation, so a run (and a resumed run) is reproducible.
-    public var seed: UInt64 = 0
-    /// Random crop and horizontal flip of each image; false: centre crop, no flip.
-    public var augment = true
-    /// The six count prompts that rank the six nested crops (smallest crop ↔ first value); encoded once by the
-    /// frozen text encoder.
-    public var countPrompts = RankingPrompts.paper
-    /// Channels per attention head when the weights do not say (64 in every released CLIP).
-    public var headWidth = 64
-    /// The paper's settings (see each property).
-    public init() {}
-
-    func learningRate(epoch: Int) -> Float {
-        learningRate * Float.init(Foundation.pow(Double(gamma), Double(milestones.filter { epoch >= $0 }.count)))
-    }
-}
-
-/// What `state.json` records after each epoch, so a run can resume exactly.
-struct TrainingState: Codable {
-    var epoch: Int           // epochs completed
-    var step: Int            // optimiser steps taken
-    var optimizerStep: Int
-    var bestMAE: Double?
-    var weights = "last.safetensors"          // the checkpoint set state.json commits to (see Trainer.checkpoint)
-    var optimizerState = "optimizer.safetensors"
-    var seed: UInt64
-    var learningRate: Float
-    var optimizer: String
-}
-
 /// Fine-tunes the image encoder with the ranking loss (text encoder and logit scale frozen).
 public final class Trainer {
     /// Progress after one step: the epoch (0-based), steps taken so far, the step's mean loss per image (NaN
@@ -248,53 +202,4 @@ public final class Trainer {
     public var stepsTaken: Int { state.step }
     /// Epochs completed (equals `configuration.epochs` once `run` has finished them).
     public var epochsDone: Int { state.epoch }
-}
-
-/// Why a training run could not start or trained nothing.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    /// No optimiser step happened in `steps` steps: `unreadable` of the `images` training images could not be read.
-    case noOptimizerStep(steps: Int, images: Int, unreadable: Int)
-    /// The source (a folder, list or dataset split) has no training images.
-    case noImages(String)
-    /// The output folder holds files of an earlier run (listed); use `resume` or `force`.
-    case earlierRun(String, files: [String])
-    /// A file or folder of the output could not be created or written.
-    case cannotWrite(String, reason: String)
-
-    /// The output folder is the problem (not the data).
-    public var isOutputProblem: Bool {
-        switch self {
-        case .noOptimizerStep, .noImages: return false
-        case .earlierRun, .cannotWrite: return true
-        }
-    }
-
-    /// A one-line message that says what to do where there is a remedy (`--resume`, `--force`).
-    public var description: String {
-        switch self {
-        case let .noOptimizerStep(steps, images, unreadable):
-            return "no optimizer step was taken in \(steps) step(s): \(unreadable) of \(images) training image(s) could not be read "
-                + "(see the messages above), so nothing was trained and no checkpoint was written"
-        case let .noImages(source): return "no training images in \(source), so nothing can be trained"
-        case let .earlierRun(dir, files):
-            return "\(dir) holds an earlier run (\(files.prefix(4).joined(separator: ", "))\(files.count > 4 ? ", …" : "")): "
-                + "continue it with --resume, or start over with --force (which removes those files)"
-        case let .cannotWrite(file, reason): return "\(file): cannot write: \(reason)"
-        }
-    }
-}
-
-/// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).
-public struct SplitMixRNG: RandomNumberGenerator {
-    var state: UInt64
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
