@@ -5,7 +5,7 @@ public enum CountingError: Error, CustomStringConvertible {
     /// A configuration or model pairing that cannot work; the message says what to change.
     case invalidConfiguration(String)
     /// The named image has fewer pixels per side than the grid has patches.
-    case imageTooSmall(String, width: Int, height: Int, grid: Int)
+    case imageTooSmall(image: String, width: Int, height: Int, grid: Int)
     /// No weights were named and none were found; the message says how to get them.
     case noWeights(String)
 

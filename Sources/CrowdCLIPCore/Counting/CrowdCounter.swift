@@ -63,7 +63,7 @@ public final class CrowdCounter: @unchecked Sendable {
         let c = configuration
         let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)
         guard image.width >= c.grid, image.height >= c.grid else {
-            throw CountingError.imageTooSmall(name, width: image.width, height: image.height, grid: c.grid)
+            throw CountingError.imageTooSmall(image: name, width: image.width, height: image.height, grid: c.grid)
         }
         let boxes = PatchGrid.boxes(width: image.width, height: image.height, grid: c.grid)
         let first = Self.inputs(image, boxes, Array(0..<min(batchSize, boxes.count)))

@@ -19,9 +19,9 @@ public enum DatasetReader {
     public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
         let valid = validSplits(kind)
         let split = split ?? (valid.contains("test") ? "test" : "all")
-        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split, valid) }
-        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, "fold \(fold!)", valid) }
-        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
+        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split: split, valid: valid) }
+        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, split: "fold \(fold!)", valid: valid) }
+        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         switch kind {
         case .shanghaitech: return try ShanghaiTech.samples(root: root, split: split)
         case .qnrf: return try UCFQNRF.samples(root: root, split: split)
@@ -35,7 +35,7 @@ public enum DatasetReader {
     /// Image files of a folder in natural order.
     static func images(in dir: String, extensions: Set<String> = ["jpg", "jpeg", "png"]) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            throw DatasetError.missing(dir, "folder not found")
+            throw DatasetError.missing(path: dir, detail: "folder not found")
         }
         return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
             .sorted(by: ImageInputs.naturalOrder).map { (dir as NSString).appendingPathComponent($0) }
@@ -46,7 +46,7 @@ public enum DatasetReader {
         let mat = try MATFile(path: path)
         let value = mat[field] ?? mat.variables.values.lazy.compactMap { $0.find(field: field) }.first
         guard let points = value, case let .numeric(shape, _) = points else {
-            throw DatasetError.badAnnotation(path, "no `\(field)` array in the MAT-file")
+            throw DatasetError.badAnnotation(file: path, reason: "no `\(field)` array in the MAT-file")
         }
         return Double(shape.first ?? 0)
     }
@@ -59,9 +59,9 @@ extension DatasetReader {
     /// The split's image files without reading any annotation (training is unsupervised: a missing or damaged
     /// ground-truth file must not stop it).
     public static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
+        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         let valid = validSplits(kind)
-        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split, valid) }  // a train split of a list is the list
+        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split: split, valid: valid) }  // a train split of a list is the list
         switch kind {
         case .shanghaitech: return try ShanghaiTech.imagePaths(root: root, split: split)
         case .qnrf: return try UCFQNRF.imagePaths(root: root, split: split)

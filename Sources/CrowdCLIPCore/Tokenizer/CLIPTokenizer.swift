@@ -30,7 +30,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let mergeCount = 49152 - 256 - 2
         guard lines.count > mergeCount else {
-            throw TokenizerError.badVocabulary(vocabularyPath, "expected at least \(mergeCount + 1) lines, found \(lines.count)")
+            throw TokenizerError.badVocabulary(file: vocabularyPath, reason: "expected at least \(mergeCount + 1) lines, found \(lines.count)")
         }
         lines = Array(lines[1...mergeCount])
         let byteChars = ByteEncoding.characters
@@ -45,7 +45,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
         for (rank, line) in lines.enumerated() {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let a = vocab[String(parts[0])], let b = vocab[String(parts[1])] else {
-                throw TokenizerError.badVocabulary(vocabularyPath, "merge line \(rank + 2) is malformed: \(line)")
+                throw TokenizerError.badVocabulary(file: vocabularyPath, reason: "merge line \(rank + 2) is malformed: \(line)")
             }
             let merged = String(parts[0]) + String(parts[1])
             let id = vocab[merged] ?? next

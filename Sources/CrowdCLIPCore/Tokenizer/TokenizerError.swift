@@ -2,8 +2,8 @@ import Foundation
 
 /// Why the BPE vocabulary could not be loaded.
 public enum TokenizerError: Error, CustomStringConvertible {
-    /// The file (first value) is unreadable, not gzip, or not a CLIP merges list; the second value says why.
-    case badVocabulary(String, String)
+    /// The file is unreadable, not gzip, or not a CLIP merges list; `reason` says why.
+    case badVocabulary(file: String, reason: String)
     /// No vocabulary file was found; the value lists every place searched.
     case vocabularyNotFound([String])
     /// A one-line message; for `vocabularyNotFound` it lists the places searched and suggests `CROWDCLIP_VOCAB`.

@@ -27,21 +27,21 @@ public final class Trainer {
     ///   - force: start afresh in a folder that holds an earlier run, removing that run's files.
     public init(base weights: WeightStore, images: [String], outputDirectory: String, configuration: TrainingConfiguration,
                 tokenizer: CLIPTokenizer, resume: Bool, force: Bool = false) throws {
-        guard !images.isEmpty else { throw EncoderError.badInput("no training images") }
+        guard !images.isEmpty else { throw TrainingError.noImages(source: "the list of training images") }
         try Self.prepareOutputDirectory(outputDirectory, resume: resume, force: force)
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.images = images
         parameters = try VisionParameters(store: weights, headWidth: configuration.headWidth)
         guard parameters.config.imageSize == Preprocessing.outputSize else {
-            throw EncoderError.badInput("\(weights.source): the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
+            throw TrainingError.unsupportedWeights(file: weights.source, reason: "the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
         }
         base = try CLIPModel(weights: weights, headWidth: configuration.headWidth)
         gradients = VisionParameters(zerosLike: parameters)
         optimizer = Optimizer(settings: configuration.optimizer, like: parameters)
         let prompts = configuration.countPrompts.texts
         guard prompts.count == NestedCrops.count else {
-            throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
+            throw TrainingError.invalidConfiguration(reason: "the ranking loss pairs six crops with six count prompts; got \(prompts.count)")
         }
         texts = try base.encodeTexts(prompts, tokenizer: tokenizer)
         state = TrainingState(epoch: 0, step: 0, optimizerStep: 0, seed: configuration.seed,
@@ -64,23 +64,25 @@ public final class Trainer {
     /// folder holding an earlier run (its log would mix with the new one) unless `resume` or `force`.
     public static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
         do { try Folders.create(directory, what: "cannot create the output folder") } catch let OutputFileError.cannotWrite(file, reason) {
-            throw TrainingError.cannotWrite(file, reason: reason)
+            throw TrainingError.cannotWrite(file: file, reason: reason)
         }
         let earlier = runFiles(in: directory)
         guard !resume, !earlier.isEmpty else { return }
-        guard force else { throw TrainingError.earlierRun(directory, files: earlier) }
+        guard force else { throw TrainingError.earlierRun(directory: directory, files: earlier) }
         for name in earlier {
             let file = (directory as NSString).appendingPathComponent(name)
-            guard unlink(file) == 0 else { throw TrainingError.cannotWrite(file, reason: String(cString: strerror(errno))) }
+            guard unlink(file) == 0 else { throw TrainingError.cannotWrite(file: file, reason: String(cString: strerror(errno))) }
         }
     }
 
     private func restore() throws {
         let statePath = path("state.json")
         guard let data = FileManager.default.contents(atPath: statePath) else {
-            throw EncoderError.badInput("\(statePath): nothing to resume (no state.json)")
+            throw TrainingError.nothingToResume(directory: outputDirectory)
         }
-        state = try JSONDecoder().decode(TrainingState.self, from: data)
+        do { state = try JSONDecoder().decode(TrainingState.self, from: data) } catch {
+            throw TrainingError.damagedRun(file: statePath, reason: "not the state of a crowdclip training run (\(error))")
+        }
         let weights = try WeightLoader.load(path: path(state.weights))
         for (name, t) in zip(parameters.names, parameters.tensors) {
             t.pointer.update(from: try weights.tensor(name, shape: t.shape).pointer, count: t.count)

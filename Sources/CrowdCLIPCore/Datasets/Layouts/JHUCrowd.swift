@@ -10,7 +10,7 @@ enum JHUCrowd {
         let base = DatasetReader.join(root, split)
         return try imagePaths(root: root, split: split).map { image in
             let txt = DatasetReader.join(DatasetReader.join(base, "gt"), DatasetReader.stem(image) + ".txt")
-            guard let text = try? String(contentsOfFile: txt, encoding: .utf8) else { throw DatasetError.missing(txt, "annotation missing for \(image)") }
+            guard let text = try? String(contentsOfFile: txt, encoding: .utf8) else { throw DatasetError.missing(path: txt, detail: "annotation missing for \(image)") }
             let heads = text.split(whereSeparator: \.isNewline).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             return DatasetSample(imagePath: image, groundTruth: Double(heads.count))
         }

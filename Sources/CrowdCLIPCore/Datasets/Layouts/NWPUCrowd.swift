@@ -6,7 +6,7 @@ enum NWPUCrowd {
     /// The image ids the split list names, in its order (each line starts with one).
     static func imageIDs(root: String, split: String) throws -> [String] {
         let list = DatasetReader.join(root, "\(split).txt")
-        guard let text = try? String(contentsOfFile: list, encoding: .utf8) else { throw DatasetError.missing(list, "split list not found") }
+        guard let text = try? String(contentsOfFile: list, encoding: .utf8) else { throw DatasetError.missing(path: list, detail: "split list not found") }
         return text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
@@ -23,14 +23,14 @@ enum NWPUCrowd {
             let json = DatasetReader.join(DatasetReader.join(root, "jsons"), id + ".json")
             if let data = FileManager.default.contents(atPath: json) {
                 guard let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                    throw DatasetError.badAnnotation(json, "not a JSON object")
+                    throw DatasetError.badAnnotation(file: json, reason: "not a JSON object")
                 }
                 if let n = obj["human_num"] as? Double { return DatasetSample(imagePath: image, groundTruth: n) }
                 if let points = obj["points"] as? [Any] { return DatasetSample(imagePath: image, groundTruth: Double(points.count)) }
-                throw DatasetError.badAnnotation(json, "neither `human_num` nor `points`")
+                throw DatasetError.badAnnotation(file: json, reason: "neither `human_num` nor `points`")
             }
             let mat = DatasetReader.join(DatasetReader.join(root, "mats"), id + ".mat")
-            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(json, "annotation missing for \(image) (no jsons/ or mats/ file)") }
+            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(path: json, detail: "annotation missing for \(image) (no jsons/ or mats/ file)") }
             return DatasetSample(imagePath: image, groundTruth: try DatasetReader.pointCount(mat: mat, field: "annPoints"))
         }
     }

@@ -14,7 +14,7 @@ enum ShanghaiTech {
             .first { FileManager.default.fileExists(atPath: $0) } ?? DatasetReader.join(base, "ground-truth")
         return try images.map { image in
             let mat = DatasetReader.join(gtDir, "GT_\(DatasetReader.stem(image)).mat")
-            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(mat, "annotation missing for \(image)") }
+            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(path: mat, detail: "annotation missing for \(image)") }
             return DatasetSample(imagePath: image, groundTruth: try DatasetReader.pointCount(mat: mat, field: "location"))
         }
     }

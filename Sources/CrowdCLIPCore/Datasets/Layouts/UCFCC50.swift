@@ -8,12 +8,12 @@ enum UCFCC50 {
     static func samples(root: String, fold: Int?) throws -> [DatasetSample] {
         var images = try imagePaths(root: root)
         if let k = fold {
-            guard (1...5).contains(k) else { throw DatasetError.badSplit(.ucf50, "fold \(k)", ["folds 1…5"]) }
+            guard (1...5).contains(k) else { throw DatasetError.badSplit(.ucf50, split: "fold \(k)", valid: ["folds 1…5"]) }
             images = images.filter { Int(DatasetReader.stem($0)).map { (10 * (k - 1) + 1)...(10 * k) ~= $0 } ?? false }
         }
         return try images.map { image in
             let mat = (image as NSString).deletingPathExtension + "_ann.mat"
-            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(mat, "annotation missing for \(image)") }
+            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(path: mat, detail: "annotation missing for \(image)") }
             return DatasetSample(imagePath: image, groundTruth: try DatasetReader.pointCount(mat: mat, field: "annPoints"))
         }
     }

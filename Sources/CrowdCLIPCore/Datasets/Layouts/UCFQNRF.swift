@@ -9,7 +9,7 @@ enum UCFQNRF {
     static func samples(root: String, split: String) throws -> [DatasetSample] {
         try imagePaths(root: root, split: split).map { image in
             let mat = (image as NSString).deletingPathExtension + "_ann.mat"
-            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(mat, "annotation missing for \(image)") }
+            guard FileManager.default.fileExists(atPath: mat) else { throw DatasetError.missing(path: mat, detail: "annotation missing for \(image)") }
             return DatasetSample(imagePath: image, groundTruth: try DatasetReader.pointCount(mat: mat, field: "annPoints"), maxLongSide: 2048)
         }
     }
