@@ -33,7 +33,7 @@ package final class LineFile {
     /// Creates or empties `path` after `checkWritable`'s checks, so an output that cannot be written is found
     /// before any model loads.
     package convenience init(replacing path: String) throws {
-        try Self.checkWritable(path)
+        try LineFile.checkWritable(path)
         try self.init(path: path, truncating: true)
     }
 
