@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import CrowdCLIPCore
 
 /// The `crowdclip` executable as a user runs it: output format, error records and exit status.
 final class CLITests: XCTestCase {
@@ -224,6 +225,16 @@ final class CLITests: XCTestCase {
         let unlabelled = try run(args + ["--force", "--val-dataset", "list", "--val-root", dir + "/unlabelled.txt", "--val-split", "all"])
         XCTAssertEqual(unlabelled.status, 5, unlabelled.err)
         XCTAssertTrue(unlabelled.err.contains(dir + "/unlabelled.txt: the all split has no labelled images"), unlabelled.err)
+    }
+
+    /// `similarity` takes one image: an .npy holding two is an input that does not fit (5, naming the file), not a
+    /// usage error.
+    func testSimilarityRefusesABatchAsAnInputProblem() throws {
+        let dir = try photos("similarity-batch")
+        try NPY.write(Tensor(zeros: [2, 3, 4, 4]), to: dir + "/two.npy")
+        let r = try run(["similarity"] + Self.tiny.prefix(4) + ["--image", dir + "/two.npy", "a crowd"])
+        XCTAssertEqual(r.status, 5, r.err)
+        XCTAssertTrue(r.err.contains(dir + "/two.npy holds 2 images; give exactly one") && !r.err.lowercased().contains("usage"), r.err)
     }
 
     func testTrainingThatTrainsNothingOrWouldMixRunsFails() throws {
