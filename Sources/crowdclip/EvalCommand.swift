@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let samples = try sharding.samples(DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold), root: root)
-        let csv = try output.map { try LineSink(path: $0) }  // an unwritable file is found before the weights load
+        let csv = try output.map { try LineFile(replacing: $0) }  // an unwritable file is found before the weights load
         let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
         try csv?.write("image,gt,count")
         let bar = ProgressBar(label: "evaluating")

@@ -16,9 +16,9 @@ enum ExitStatus: Int32, CaseIterable {
         case .success: return "everything asked was done (every image counted)"
         case .someInputsFailed: return "some inputs failed (each has an error record; the others are done), or an unexpected error"
         case .usage: return "invalid option or argument (the usage is printed)"
-        case .weights: return "the weights or the vocabulary are missing, unreadable or not supported"
-        case .output: return "an output cannot be written (message names the file and the system's reason), would overwrite an input, or holds another format or an earlier run"
-        case .nothingDone: return "nothing could be done: no usable input (count or embed image: not one input could be read, as with a missing or empty folder or only bad files; train took no optimizer step), or a dataset folder in another layout"
+        case .weights: return "the weights or the vocabulary are missing, unreadable or not supported (train: also weights it cannot train, such as GELU models)"
+        case .output: return "an output cannot be written (message names the file and the system's reason), would overwrite an input, or holds another format or an earlier run (train --resume: no run, or a damaged one)"
+        case .nothingDone: return "nothing could be done: no usable input (count or embed image: not one input could be read, as with a missing or empty folder or only bad files; train took no optimizer step), or a dataset folder in another layout or without the labels validation needs"
         }
     }
 
@@ -34,15 +34,29 @@ enum ExitStatus: Int32, CaseIterable {
     }
 
     /// The status for a CrowdCLIPCore error that reached the top level; nil for the parser's own errors.
+    /// `ValidationError` is for arguments only: whatever is found wrong once a command runs (a file, the weights,
+    /// a dataset, an output folder) is one of these errors, and its status says which.
     static func forDomainError(_ error: Error) -> ExitStatus? {
         switch error {
         case is OutputFileError: return .output
-        case let e as TrainingError: return e.isOutputProblem ? .output : .nothingDone
+        case let e as TrainingError:
+            switch e {
+            case .noOptimizerStep, .noImages: return .nothingDone
+            case .earlierRun, .cannotWrite, .nothingToResume, .damagedRun: return .output
+            case .unsupportedWeights: return .weights
+            case .invalidConfiguration: return .usage
+            }
         case is DatasetError: return .nothingDone
-        case is WeightError, is TokenizerError, is EncoderError: return .weights
+        case is WeightError, is TokenizerError: return .weights
+        case let e as EncoderError:
+            if case .missingTower = e { return .weights }
+            return .nothingDone  // the input (an .npy array, token ids) does not fit the model
         case let e as CountingError:
-            if case .noWeights = e { return .weights }
-            return .usage
+            switch e {
+            case .noWeights: return .weights
+            case .invalidConfiguration: return .usage
+            case .imageTooSmall: return .someInputsFailed
+            }
         case let e as ImageError:
             if case .cannotWrite = e { return .output }
             return .someInputsFailed

@@ -15,7 +15,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     func load() throws -> CLIPModel {
-        try CLIPModel(path: try CLIPModel.weightsPath(weights), headWidth: headWidth)
+        try CLIPModel(path: try DefaultWeights.resolve(weights), headWidth: headWidth)
     }
 }
 
@@ -34,32 +34,35 @@ struct CounterOptions: ParsableArguments {
 /// Test-stage options shared by `count` and `eval`. Numbers parse unconditionally, so `--grid -1` gets the
 /// range message rather than "missing value".
 struct CountingOptions: ParsableArguments {
+    /// The library's defaults (the paper's), so the options and `--help` never drift from them.
+    private static let paper = CountingConfiguration()
+
     @Option(parsing: .unconditional, help: "Patches per side, 1…64 (the paper: 3 for ShanghaiTech, 4 for UCF-QNRF).")
-    var grid: Int = 3
+    var grid: Int = CountingOptions.paper.grid
 
     @Option(help: "Count values of the prompts: positive integers, strictly increasing, comma-separated.")
-    var counts: String = "20,55,90,125,160,195"
+    var counts: String = CountingOptions.paper.countPrompts.values.map(String.init).joined(separator: ",")
 
     @Option(help: "Count prompt template; must contain {} (replaced by each value).")
-    var countTemplate: String = "There are {} persons in the crowd"
+    var countTemplate: String = CountingOptions.paper.countPrompts.template
 
     @Option(help: "Stage 1 classes, comma-separated; the first is the one to keep.")
-    var crowdClasses: String = "crowd,tree,car,traffic light"
+    var crowdClasses: String = CountingOptions.paper.crowdClasses.joined(separator: ",")
 
     @Option(help: "Stage 1 template; must contain {}.")
-    var crowdTemplate: String = "The object is {}"
+    var crowdTemplate: String = CountingOptions.paper.crowdTemplate
 
     @Option(help: "Stage 2 classes, comma-separated; the first is the one to keep.")
-    var headsClasses: String = "human heads,hands,legs,road,house,shadow of man"
+    var headsClasses: String = CountingOptions.paper.headsClasses.joined(separator: ",")
 
     @Option(help: "Stage 2 template; must contain {}.")
-    var headsTemplate: String = "The objects are {}"
+    var headsTemplate: String = CountingOptions.paper.headsTemplate
 
     @Option(parsing: .unconditional, help: "Stage 2 keeps a patch when its target is among this many best classes.")
-    var headsTopK: Int = 3
+    var headsTopK: Int = CountingOptions.paper.headsTopK
 
     @Option(help: "argmax (the paper) or expectation (softmax-weighted count).")
-    var aggregation: CountingConfiguration.Aggregation = .argmax
+    var aggregation: CountingConfiguration.Aggregation = CountingOptions.paper.aggregation
 
     @Option(parsing: .unconditional, help: "Shrink images whose longer side exceeds this before cutting (UCF-QNRF: 2048).")
     var maxLongSide: Int?
@@ -72,7 +75,6 @@ struct CountingOptions: ParsableArguments {
         for (option, template) in [("--count-template", countTemplate), ("--crowd-template", crowdTemplate), ("--heads-template", headsTemplate)] {
             guard template.contains("{}") else { throw ValidationError("\(option) must contain {} (where each value goes); got \"\(template)\"") }
         }
-        c.countTemplate = countTemplate
         c.crowdTemplate = crowdTemplate
         c.headsTemplate = headsTemplate
         c.headsTopK = headsTopK
@@ -84,7 +86,7 @@ struct CountingOptions: ParsableArguments {
         guard zip(values, values.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw ValidationError("--counts must be strictly increasing (got \(counts))")
         }
-        c.countValues = values
+        c.countPrompts = RankingPrompts(template: countTemplate, values: values)
         c.crowdClasses = try ListOption.strings(crowdClasses, option: "--crowd-classes"); c.crowdTarget = c.crowdClasses[0]
         c.headsClasses = try ListOption.strings(headsClasses, option: "--heads-classes"); c.headsTarget = c.headsClasses[0]
         do { try c.validate() } catch let CountingError.invalidConfiguration(message) {
@@ -113,20 +115,6 @@ enum ListOption {
 }
 
 extension CountingConfiguration.Aggregation: ExpressibleByArgument {}
-
-/// Writes lines to a file or standard output (eval's per-image CSV), each with one write; errors name the file
-/// and the system's reason.
-final class LineSink {
-    private let file: CountOutputFile
-
-    init(path: String?) throws {
-        guard let path else { file = try CountOutputFile(standardOutputIn: .jsonl); return }
-        _ = try CountOutputFile.preflight(path: path, format: .jsonl, inputs: PathList(), resume: false)
-        file = try CountOutputFile(path: path, format: .jsonl, continuing: nil)
-    }
-
-    func write(_ line: String) throws { try file.write(line) }
-}
 
 /// Messages on standard error, above the progress bar when one is drawn.
 nonisolated(unsafe) var activeProgressBar: ProgressBar?

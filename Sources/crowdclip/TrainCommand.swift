@@ -65,7 +65,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try Trainer.prepareOutputDirectory(output, resume: resume, force: force)  // before the weights load
-        let weightsPath = try CLIPModel.weightsPath(models.weights)
+        let weightsPath = try DefaultWeights.resolve(models.weights)
         let store = try WeightLoader.load(path: weightsPath)
         let files: [String]
         if let dataset {
@@ -75,7 +75,7 @@ struct TrainCommand: ParsableCommand {
             for (p, why) in found.problems { printError("\(p): \(why)") }
             files = Array(found.images)
         }
-        guard !files.isEmpty else { throw TrainingError.noImages(images) }
+        guard !files.isEmpty else { throw TrainingError.noImages(source: images) }
         var c = TrainingConfiguration()
         c.epochs = epochs; c.learningRate = lr; c.batchImages = batchImages; c.maxSteps = maxSteps; c.seed = seed
         c.augment = !noAugment; c.headWidth = models.headWidth
@@ -86,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         var validate: ((WeightStore) throws -> Double)?
         if let valDataset, let valRoot {
             let samples = try DatasetReader.samples(kind: valDataset, root: valRoot, split: valSplit).filter { $0.groundTruth != nil }
-            guard !samples.isEmpty else { throw ValidationError("the validation split has no labelled images") }
+            guard !samples.isEmpty else { throw DatasetError.unlabeled(root: valRoot, split: valSplit) }
             let base = try CLIPModel(weights: store, headWidth: models.headWidth)
             validate = { weights in
                 let counter = try CrowdCounter(base: base, counter: try CLIPModel(weights: weights, headWidth: models.headWidth), tokenizer: tokenizer)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import CrowdCLIPCore
 
 /// The `crowdclip` executable as a user runs it: output format, error records and exit status.
 final class CLITests: XCTestCase {
@@ -205,6 +206,35 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(lines.count, 3)
         XCTAssertTrue(lines[0].hasPrefix("[") && lines[2].hasPrefix("["))
         XCTAssertTrue(lines[1].contains("\"error\": ") && lines[1].contains("b.png"), String(lines[1]))
+    }
+
+    /// Problems found once a command runs are domain errors with their documented status, not usage errors:
+    /// nothing to resume or a damaged run (4), a validation split without labels (5).
+    func testTrainingProblemsExitWithTheirDocumentedStatus() throws {
+        let dir = try photos("train-status")
+        try FileManager.default.removeItem(atPath: dir + "/photos/b.png")
+        let args = ["train"] + Self.tiny.prefix(4) + ["--images", dir + "/photos", "--output", dir + "/run", "--max-steps", "1", "--no-augment"]
+        let nothing = try run(args + ["--resume"])
+        XCTAssertEqual(nothing.status, 4, nothing.err)
+        XCTAssertTrue(nothing.err.contains(dir + "/run: nothing to resume") && !nothing.err.lowercased().contains("usage"), nothing.err)
+        try Data("damaged".utf8).write(to: URL(fileURLWithPath: dir + "/run/state.json"))
+        let damaged = try run(args + ["--resume"])
+        XCTAssertEqual(damaged.status, 4, damaged.err)
+        XCTAssertTrue(damaged.err.contains(dir + "/run/state.json: cannot resume"), damaged.err)
+        try Data("photos/a.png\nphotos/c.png\n".utf8).write(to: URL(fileURLWithPath: dir + "/unlabelled.txt"))
+        let unlabelled = try run(args + ["--force", "--val-dataset", "list", "--val-root", dir + "/unlabelled.txt", "--val-split", "all"])
+        XCTAssertEqual(unlabelled.status, 5, unlabelled.err)
+        XCTAssertTrue(unlabelled.err.contains(dir + "/unlabelled.txt: the all split has no labelled images"), unlabelled.err)
+    }
+
+    /// `similarity` takes one image: an .npy holding two is an input that does not fit (5, naming the file), not a
+    /// usage error.
+    func testSimilarityRefusesABatchAsAnInputProblem() throws {
+        let dir = try photos("similarity-batch")
+        try NPY.write(Tensor(zeros: [2, 3, 4, 4]), to: dir + "/two.npy")
+        let r = try run(["similarity"] + Self.tiny.prefix(4) + ["--image", dir + "/two.npy", "a crowd"])
+        XCTAssertEqual(r.status, 5, r.err)
+        XCTAssertTrue(r.err.contains(dir + "/two.npy holds 2 images; give exactly one") && !r.err.lowercased().contains("usage"), r.err)
     }
 
     func testTrainingThatTrainsNothingOrWouldMixRunsFails() throws {

@@ -34,7 +34,7 @@ final class CheckpointCompatibilityTests: XCTestCase {
         let base = try CLIPModel(path: Fixtures.path("models/tiny-p16.safetensors"), headWidth: 8)
         let tokenizer = try CLIPTokenizer.standard()
         var cfg = CountingConfiguration()
-        cfg.crowdClasses = ["crowd", "tree"]; cfg.headsTopK = 5; cfg.countValues = [10, 30, 60, 100]
+        cfg.crowdClasses = ["crowd", "tree"]; cfg.headsTopK = 5; cfg.countPrompts.values = [10, 30, 60, 100]
         let safetensors = try CrowdCounter(base: base, counter: try CLIPModel(path: Fixtures.path("counting/counter-visual.safetensors"), headWidth: 8),
                                            tokenizer: tokenizer, configuration: cfg)
         let expected = try (0..<4).map { try safetensors.count(imageAt: Fixtures.path("counting/scene-\($0).png")) }

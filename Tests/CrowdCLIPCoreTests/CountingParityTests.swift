@@ -24,7 +24,7 @@ final class CountingParityTests: XCTestCase {
         cfg.grid = grid
         cfg.crowdClasses = c.crowd; cfg.crowdTarget = c.crowd_target
         cfg.headsClasses = c.heads; cfg.headsTarget = c.heads_target; cfg.headsTopK = c.topk
-        cfg.countValues = c.values
+        cfg.countPrompts.values = c.values
         return cfg
     }
 

@@ -10,7 +10,7 @@ final class CountingPipelineTests: XCTestCase {
         c.grid = grid
         c.crowdClasses = ["crowd", "tree"]
         c.headsTopK = 5
-        c.countValues = [10, 30, 60, 100]
+        c.countPrompts.values = [10, 30, 60, 100]
         c.batchSize = batchSize
         return c
     }
@@ -39,7 +39,7 @@ final class CountingPipelineTests: XCTestCase {
         let texts = try CLIPTokenizer.standard()
         let crowdTexts = try crowd.base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: texts)
         let headsTexts = try crowd.base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: texts)
-        let countTexts = try crowd.base.encodeTexts(c.prompts(c.countTemplate, c.countValues.map(String.init)), tokenizer: texts)
+        let countTexts = try crowd.base.encodeTexts(c.countPrompts.texts, tokenizer: texts)
         let (kept, _) = ProgressiveFilter.keep(
             imageFeatures: try encode(Array(boxes.indices), crowd.base), firstTexts: crowdTexts, firstTarget: 0,
             secondTexts: headsTexts, secondTarget: 0, secondTopK: c.headsTopK)
@@ -47,7 +47,7 @@ final class CountingPipelineTests: XCTestCase {
         var counts = [Double](repeating: 0, count: boxes.count)
         if !keptRows.isEmpty {
             let (values, _) = ProgressiveFilter.counts(
-                imageFeatures: try encode(keptRows, crowd.counter), countTexts: countTexts, values: c.countValues,
+                imageFeatures: try encode(keptRows, crowd.counter), countTexts: countTexts, values: c.countPrompts.values,
                 logitScale: crowd.counter.logitScale, aggregation: c.aggregation)
             for (k, r) in keptRows.enumerated() { counts[r] = values[k] }
         }

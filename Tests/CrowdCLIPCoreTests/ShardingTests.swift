@@ -106,7 +106,7 @@ final class ShardingTests: XCTestCase {
         }
         XCTAssertThrowsError(try ShardSpec.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "1"])) { XCTAssertEqual($0 as? ShardError, .incompleteSlurm) }
         XCTAssertThrowsError(try ShardSpec.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "4"])) {
-            XCTAssertEqual($0 as? ShardError, .badVariable("SLURM_ARRAY_TASK_ID", "x"))
+            XCTAssertEqual($0 as? ShardError, .badVariable(name: "SLURM_ARRAY_TASK_ID", value: "x"))
         }
         XCTAssertThrowsError(try ShardSpec.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"])) {
             XCTAssertEqual($0 as? ShardError, .indexOutOfRange(index: 4, count: 4))

@@ -153,6 +153,12 @@ final class TrainerTests: XCTestCase {
                            tokenizer: try CLIPTokenizer.standard(), resume: resume)
     }
 
+    /// Training ranks its crops with the prompts counting picks counts with: one definition, the paper's.
+    func testTrainingAndCountingShareTheRankingPrompts() {
+        XCTAssertEqual(TrainingConfiguration().countPrompts, CountingConfiguration().countPrompts)
+        XCTAssertEqual(RankingPrompts.paper.texts, [20, 55, 90, 125, 160, 195].map { "There are \($0) persons in the crowd" })
+    }
+
     func testOneStepMatchesPyTorch() throws {
         let (images, out) = try workspace("one-step")
         try trainer(images, out, steps: 1).run()
@@ -208,6 +214,31 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(skipped, 1, "stops after the first epoch")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/state.json"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/last.safetensors"))
+    }
+
+    /// Training and resume problems have their own errors, naming the folder or file: not EncoderError.
+    func testResumeAndWeightProblemsAreTrainingErrors() throws {
+        let (images, out) = try workspace("resume-errors")
+        XCTAssertThrowsError(try trainer(images, out, steps: 1, resume: true)) {
+            XCTAssertEqual($0 as? TrainingError, .nothingToResume(directory: out))
+            XCTAssertTrue("\($0)".hasPrefix(out + ": nothing to resume"), "\($0)")
+        }
+        try Data("{\"epoch\": ".utf8).write(to: URL(fileURLWithPath: out + "/state.json"))
+        XCTAssertThrowsError(try trainer(images, out, steps: 1, resume: true)) {
+            guard case let .damagedRun(file, _)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(file, out + "/state.json")
+        }
+        var gelu = try WeightLoader.load(path: Fixtures.path("models/tiny-p32.safetensors"))
+        gelu.hints.activation = "gelu"
+        XCTAssertThrowsError(try VisionParameters(store: gelu, headWidth: 8)) {
+            guard case let .unsupportedWeights(file, reason)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(file, gelu.source)
+            XCTAssertTrue(reason.contains("GELU"), reason)
+        }
+        XCTAssertThrowsError(try Trainer(base: gelu, images: [], outputDirectory: out, configuration: TrainingConfiguration(),
+                                         tokenizer: try CLIPTokenizer.standard(), resume: false)) {
+            XCTAssertEqual($0 as? TrainingError, .noImages(source: "the list of training images"))
+        }
     }
 
     /// A fresh run in a folder holding an earlier one is refused (its log would mix with the new one) unless

@@ -18,8 +18,8 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
     case shardsDisagree(shards: Int, environment: Int, variable: String)
     /// `JOB_COMPLETION_INDEX` is set but `--shards N` was not given.
     case completionIndexWithoutShards
-    /// An environment variable (name, value) whose value is not an integer.
-    case badVariable(String, String)
+    /// The environment variable `name` holds `value`, which is not an integer.
+    case badVariable(name: String, value: String)
 
     /// The message shown to the user, naming the fix.
     public var description: String {

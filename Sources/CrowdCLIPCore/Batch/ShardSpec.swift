@@ -70,7 +70,7 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func integer(_ env: [String: String], _ name: String, _ value: String) throws -> Int {
-        guard let n = Int(value.trimmingCharacters(in: .whitespaces)) else { throw ShardError.badVariable(name, value) }
+        guard let n = Int(value.trimmingCharacters(in: .whitespaces)) else { throw ShardError.badVariable(name: name, value: value) }
         return n
     }
 }

@@ -19,10 +19,8 @@ public struct CountingConfiguration: Sendable, Equatable {
     public var headsTarget = "human heads"
     /// How many of the best stage 2 classes `headsTarget` must be among.
     public var headsTopK = 3
-    /// Stage 3: the count prompts and their values.
-    public var countTemplate = "There are {} persons in the crowd"
-    /// The counts the prompts name; a kept patch gets one of them (or their softmax-weighted mean).
-    public var countValues: [Int] = [20, 55, 90, 125, 160, 195]
+    /// Stage 3: the count prompts; a kept patch gets one of their values (or their softmax-weighted mean).
+    public var countPrompts = RankingPrompts.paper
     /// How a patch's count is read off its similarities to the count prompts.
     public var aggregation: Aggregation = .argmax
     /// Resize images whose longer side exceeds this before cutting (2048 for UCF-QNRF); nil keeps the size.
@@ -53,26 +51,7 @@ public struct CountingConfiguration: Sendable, Equatable {
         guard crowdClasses.contains(crowdTarget) else { throw fail("the crowd target \"\(crowdTarget)\" is not among the crowd classes") }
         guard headsClasses.contains(headsTarget) else { throw fail("the heads target \"\(headsTarget)\" is not among the heads classes") }
         guard (1...headsClasses.count).contains(headsTopK) else { throw fail("heads top-k must be between 1 and \(headsClasses.count)") }
-        guard !countValues.isEmpty else { throw fail("at least one count value is needed") }
+        guard !countPrompts.values.isEmpty else { throw fail("at least one count value is needed") }
         if let m = maxLongSide, m < grid { throw fail("max long side \(m) is smaller than the grid") }
-    }
-}
-
-/// Why counting could not start or could not count an image.
-public enum CountingError: Error, CustomStringConvertible {
-    /// A configuration or model pairing that cannot work; the message says what to change.
-    case invalidConfiguration(String)
-    /// The named image has fewer pixels per side than the grid has patches.
-    case imageTooSmall(String, width: Int, height: Int, grid: Int)
-    /// No weights were named and none were found; the message says how to get them.
-    case noWeights(String)
-
-    /// The message, naming the image or the setting at fault.
-    public var description: String {
-        switch self {
-        case let .invalidConfiguration(m): return "invalid counting configuration: \(m)"
-        case let .imageTooSmall(name, w, h, g): return "\(name): image is \(w)×\(h), too small for a \(g)×\(g) grid"
-        case let .noWeights(m): return m
-        }
     }
 }

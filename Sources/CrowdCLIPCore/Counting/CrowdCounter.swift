@@ -1,31 +1,5 @@
 import Foundation
 
-/// One patch of the grid and what the test stage decided for it.
-public struct PatchResult: Sendable, Equatable {
-    /// Position in the grid, from the top-left patch (0, 0).
-    public let row: Int, col: Int
-    /// The patch's pixels in the (possibly shrunk) image.
-    public let box: PixelBox
-    /// Passed both filters (the base CLIP sees a crowd and human heads).
-    public let selected: Bool
-    /// The patch's count (0 when not selected).
-    public let count: Double
-    /// How far the deciding similarity was from flipping the decision (filters, then the count).
-    public let margin: Float
-}
-
-/// The count of one image.
-public struct CountResult: Sendable, Equatable {
-    /// The name the image was counted under (its path for `count(imageAt:)`).
-    public let image: String
-    /// Size of the image that was cut, after any `maxLongSide` shrink.
-    public let width: Int, height: Int
-    /// The estimated number of people: the sum of the kept patches' counts.
-    public let count: Double
-    /// Every patch of the grid in row-major order, kept or not.
-    public let patches: [PatchResult]
-}
-
 /// CrowdCLIP's test stage: grid cut, progressive filtering with the base CLIP, counting with the fine-tuned
 /// image encoder. Text features are computed once, at construction.
 public final class CrowdCounter: @unchecked Sendable {
@@ -66,7 +40,7 @@ public final class CrowdCounter: @unchecked Sendable {
         let textModel = counter.hasText ? counter : base  // CrowdCLIP's frozen text encoder
         crowdTexts = try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer)
         headsTexts = try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer)
-        countTexts = try textModel.encodeTexts(c.prompts(c.countTemplate, c.countValues.map(String.init)), tokenizer: tokenizer)
+        countTexts = try textModel.encodeTexts(c.countPrompts.texts, tokenizer: tokenizer)
         crowdTarget = c.crowdClasses.firstIndex(of: c.crowdTarget)!
         headsTarget = c.headsClasses.firstIndex(of: c.headsTarget)!
     }
@@ -89,7 +63,7 @@ public final class CrowdCounter: @unchecked Sendable {
         let c = configuration
         let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)
         guard image.width >= c.grid, image.height >= c.grid else {
-            throw CountingError.imageTooSmall(name, width: image.width, height: image.height, grid: c.grid)
+            throw CountingError.imageTooSmall(image: name, width: image.width, height: image.height, grid: c.grid)
         }
         let boxes = PatchGrid.boxes(width: image.width, height: image.height, grid: c.grid)
         let first = Self.inputs(image, boxes, Array(0..<min(batchSize, boxes.count)))
@@ -111,7 +85,7 @@ public final class CrowdCounter: @unchecked Sendable {
         if !keptIndices.isEmpty {
             let features = counter === base ? rows(baseFeatures, keptIndices) : try encode(keptIndices, of: prepared, with: counter)
             let (values, countMargins) = ProgressiveFilter.counts(
-                imageFeatures: features, countTexts: countTexts, values: c.countValues,
+                imageFeatures: features, countTexts: countTexts, values: c.countPrompts.values,
                 logitScale: counter.logitScale, aggregation: c.aggregation)
             for (k, i) in keptIndices.enumerated() { counts[i] = values[k]; margins[i] = min(margins[i], countMargins[k]) }
         }

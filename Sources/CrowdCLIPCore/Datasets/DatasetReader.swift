@@ -1,47 +1,5 @@
 import Foundation
 
-/// One image of a dataset with its ground-truth count (nil where labels are not public).
-public struct DatasetSample: Sendable, Equatable {
-    /// Path of the image file.
-    public let imagePath: String
-    /// The labelled head count, nil where the split's labels are not public.
-    public let groundTruth: Double?
-    /// Longer-side limit the official preprocessing applies before cutting (UCF-QNRF: 2048).
-    public let maxLongSide: Int?
-
-    /// A sample; `maxLongSide` is the dataset's resize limit, if any.
-    public init(imagePath: String, groundTruth: Double?, maxLongSide: Int? = nil) {
-        self.imagePath = imagePath
-        self.groundTruth = groundTruth
-        self.maxLongSide = maxLongSide
-    }
-}
-
-/// The dataset layouts `DatasetReader` knows (see Docs/datasets.md); `list` is a CSV of paths and counts.
-public enum DatasetKind: String, CaseIterable, Sendable {
-    /// ShanghaiTech A/B, UCF-QNRF, UCF_CC_50, JHU-Crowd++, NWPU-Crowd, or a list file.
-    case shanghaitech, qnrf, ucf50, jhu, nwpu, list
-}
-
-/// A dataset that cannot be read: a missing file or folder, an unknown split, or a bad annotation.
-public enum DatasetError: Error, CustomStringConvertible {
-    /// A file or folder (the path) is missing; the second value says what was expected there.
-    case missing(String, String)
-    /// The dataset has no such split; the valid ones are listed.
-    case badSplit(DatasetKind, String, [String])
-    /// An annotation file (the path) cannot be used; the second value says why.
-    case badAnnotation(String, String)
-
-    /// The message, naming the path or split.
-    public var description: String {
-        switch self {
-        case let .missing(path, what): return "\(path): \(what)"
-        case let .badSplit(kind, split, valid): return "\(kind.rawValue) has no split \"\(split)\"; use one of: \(valid.joined(separator: ", "))"
-        case let .badAnnotation(path, why): return "\(path): \(why)"
-        }
-    }
-}
-
 /// Reads the published layouts of the crowd-counting datasets (see Docs/datasets.md).
 public enum DatasetReader {
     /// The split names `kind` accepts.
@@ -61,9 +19,9 @@ public enum DatasetReader {
     public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
         let valid = validSplits(kind)
         let split = split ?? (valid.contains("test") ? "test" : "all")
-        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split, valid) }
-        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, "fold \(fold!)", valid) }
-        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
+        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split: split, valid: valid) }
+        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, split: "fold \(fold!)", valid: valid) }
+        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         switch kind {
         case .shanghaitech: return try ShanghaiTech.samples(root: root, split: split)
         case .qnrf: return try UCFQNRF.samples(root: root, split: split)
@@ -77,7 +35,7 @@ public enum DatasetReader {
     /// Image files of a folder in natural order.
     static func images(in dir: String, extensions: Set<String> = ["jpg", "jpeg", "png"]) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            throw DatasetError.missing(dir, "folder not found")
+            throw DatasetError.missing(path: dir, detail: "folder not found")
         }
         return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) && !$0.hasPrefix(".") }
             .sorted(by: ImageInputs.naturalOrder).map { (dir as NSString).appendingPathComponent($0) }
@@ -88,7 +46,7 @@ public enum DatasetReader {
         let mat = try MATFile(path: path)
         let value = mat[field] ?? mat.variables.values.lazy.compactMap { $0.find(field: field) }.first
         guard let points = value, case let .numeric(shape, _) = points else {
-            throw DatasetError.badAnnotation(path, "no `\(field)` array in the MAT-file")
+            throw DatasetError.badAnnotation(file: path, reason: "no `\(field)` array in the MAT-file")
         }
         return Double(shape.first ?? 0)
     }
@@ -101,18 +59,15 @@ extension DatasetReader {
     /// The split's image files without reading any annotation (training is unsupervised: a missing or damaged
     /// ground-truth file must not stop it).
     public static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(root, "no such file or folder") }
+        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         let valid = validSplits(kind)
-        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split, valid) }  // a train split of a list is the list
+        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split: split, valid: valid) }  // a train split of a list is the list
         switch kind {
-        case .shanghaitech: return try images(in: join(join(root, "\(split)_data"), "images"))
-        case .qnrf: return try images(in: join(root, split.prefix(1).uppercased() + split.dropFirst()), extensions: ["jpg"])
-        case .ucf50: return try images(in: root, extensions: ["jpg"])
-        case .jhu: return try images(in: join(join(root, split), "images"), extensions: ["jpg"])
-        case .nwpu:
-            let list = join(root, "\(split).txt")
-            guard let text = try? String(contentsOfFile: list, encoding: .utf8) else { throw DatasetError.missing(list, "split list not found") }
-            return text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").first.map { join(join(root, "images"), $0 + ".jpg") } }
+        case .shanghaitech: return try ShanghaiTech.imagePaths(root: root, split: split)
+        case .qnrf: return try UCFQNRF.imagePaths(root: root, split: split)
+        case .ucf50: return try UCFCC50.imagePaths(root: root)
+        case .jhu: return try JHUCrowd.imagePaths(root: root, split: split)
+        case .nwpu: return try NWPUCrowd.imagePaths(root: root, split: split)
         case .list: return try ListFile.samples(path: root).map(\.imagePath)
         }
     }

@@ -25,20 +25,3 @@ public enum ImageInput {
         return t.reshaped([1] + t.shape)
     }
 }
-
-extension CLIPModel {
-    /// The weights file to use: `explicit` when given, else `DefaultWeights.locate()` ($CROWDCLIP_WEIGHTS, then
-    /// Weights/ViT-B-16.pt, which `make weights` downloads).
-    public static func weightsPath(_ explicit: String?) throws -> String {
-        if let explicit, !explicit.isEmpty { return explicit }
-        return try DefaultWeights.locate()
-    }
-
-    /// Tokenizes `texts` for this model's context length and returns their L2-normalised features `[N, E]`.
-    public func encodeTexts(_ texts: [String], tokenizer: CLIPTokenizer) throws -> Tensor {
-        guard let text = config.text else {
-            throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)")
-        }
-        return try encodeTexts(tokenizer.tokenize(texts, contextLength: text.contextLength))
-    }
-}

@@ -30,7 +30,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let mergeCount = 49152 - 256 - 2
         guard lines.count > mergeCount else {
-            throw TokenizerError.badVocabulary(vocabularyPath, "expected at least \(mergeCount + 1) lines, found \(lines.count)")
+            throw TokenizerError.badVocabulary(file: vocabularyPath, reason: "expected at least \(mergeCount + 1) lines, found \(lines.count)")
         }
         lines = Array(lines[1...mergeCount])
         let byteChars = ByteEncoding.characters
@@ -45,7 +45,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
         for (rank, line) in lines.enumerated() {
             let parts = line.split(separator: " ")
             guard parts.count == 2, let a = vocab[String(parts[0])], let b = vocab[String(parts[1])] else {
-                throw TokenizerError.badVocabulary(vocabularyPath, "merge line \(rank + 2) is malformed: \(line)")
+                throw TokenizerError.badVocabulary(file: vocabularyPath, reason: "merge line \(rank + 2) is malformed: \(line)")
             }
             let merged = String(parts[0]) + String(parts[1])
             let id = vocab[merged] ?? next
@@ -177,43 +177,4 @@ public final class CLIPTokenizer: @unchecked Sendable {
         }
         return word
     }
-}
-
-/// Why the BPE vocabulary could not be loaded.
-public enum TokenizerError: Error, CustomStringConvertible {
-    /// The file (first value) is unreadable, not gzip, or not a CLIP merges list; the second value says why.
-    case badVocabulary(String, String)
-    /// No vocabulary file was found; the value lists every place searched.
-    case vocabularyNotFound([String])
-    /// A one-line message; for `vocabularyNotFound` it lists the places searched and suggests `CROWDCLIP_VOCAB`.
-    public var description: String {
-        switch self {
-        case let .badVocabulary(path, why): return "\(path): not a CLIP BPE vocabulary: \(why)"
-        case let .vocabularyNotFound(places):
-            return "CLIP BPE vocabulary bpe_simple_vocab_16e6.txt.gz not found; looked in: "
-                + places.joined(separator: ", ") + ". Set CROWDCLIP_VOCAB to its path."
-        }
-    }
-}
-
-/// GPT-2/CLIP's reversible map from bytes to printable characters.
-enum ByteEncoding {
-    /// Bytes in the reference's table order: printable ranges first, then the rest.
-    static let order: [Int] = {
-        var bs = Array(33...126) + Array(161...172) + Array(174...255)
-        for b in 0..<256 where !bs.contains(b) { bs.append(b) }
-        return bs
-    }()
-
-    /// The printable character standing for each byte value.
-    static let characters: [Character] = {
-        var table = [Character](repeating: " ", count: 256)
-        var n = 0
-        for b in order {
-            let printable = (33...126).contains(b) || (161...172).contains(b) || (174...255).contains(b)
-            table[b] = Character(Unicode.Scalar(UInt32(printable ? b : 256 + n))!)
-            if !printable { n += 1 }
-        }
-        return table
-    }()
 }

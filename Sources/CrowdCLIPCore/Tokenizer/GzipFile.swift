@@ -4,7 +4,7 @@ import Foundation
 enum GzipFile {
     static func readText(path: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenizerError.badVocabulary(path, "cannot read the file")
+            throw TokenizerError.badVocabulary(file: path, reason: "cannot read the file")
         }
         let bytes = try inflate(data, name: path)
         return String(decoding: bytes, as: UTF8.self)
@@ -22,7 +22,7 @@ enum GzipFile {
         }
         switch Zlib.inflate(bytes, wrapper: .gzipOrZlib, limit: limit) {
         case let .success(out): return out
-        case let .failure(f): throw TokenizerError.badVocabulary(name, "not a valid gzip stream (zlib error \(f.code))")
+        case let .failure(f): throw TokenizerError.badVocabulary(file: name, reason: "not a valid gzip stream (zlib error \(f.code))")
         }
     }
 }

@@ -21,7 +21,7 @@ public enum NestedCrops {
     /// `[6, 3, 224, 224]`, smallest crop first.
     public static func batch<R: RandomNumberGenerator>(_ image: RGBImage, name: String = "image", augment: Bool, rng: inout R) throws -> Tensor {
         guard image.width >= 12, image.height >= 12 else {
-            throw EncoderError.badInput("\(name): image is \(image.width)×\(image.height); training needs at least 12×12 pixels")
+            throw ImageError.unsupported(file: name, reason: "image is \(image.width)×\(image.height); training needs at least 12×12 pixels")
         }
         let s = Preprocessing.outputSize
         let out = Tensor(zeros: [count, 3, s, s])

@@ -1,52 +1,5 @@
 import Foundation
 
-/// Settings of a training run; defaults are the paper's.
-public struct TrainingConfiguration: Sendable {
-    /// Passes over the training images.
-    public var epochs = 100
-    /// Base learning rate, before the `milestones` decay.
-    public var learningRate: Float = 1e-6
-    /// Epochs at which the learning rate is multiplied by `gamma` (MultiStepLR).
-    public var milestones = [60]
-    /// Factor applied to the learning rate at each milestone.
-    public var gamma: Float = 0.1
-    /// Optimiser and its hyper-parameters (RAdam by default).
-    public var optimizer = OptimizerSettings()
-    /// Images per step (each gives six crops).
-    public var batchImages = 1
-    /// Stop after this many steps (counted over the whole run, resumed steps included); nil: run all `epochs`.
-    public var maxSteps: Int?
-    /// Seeds the per-epoch shuffle and the crop/flip augmentation, so a run (and a resumed run) is reproducible.
-    public var seed: UInt64 = 0
-    /// Random crop and horizontal flip of each image; false: centre crop, no flip.
-    public var augment = true
-    /// Prompt for each count, `{}` replaced by the number; encoded once by the frozen text encoder.
-    public var countTemplate = "There are {} persons in the crowd"
-    /// The counts whose prompts rank the six nested crops (smallest crop ↔ first value).
-    public var countValues = [20, 55, 90, 125, 160, 195]
-    /// Channels per attention head when the weights do not say (64 in every released CLIP).
-    public var headWidth = 64
-    /// The paper's settings (see each property).
-    public init() {}
-
-    func learningRate(epoch: Int) -> Float {
-        learningRate * Float.init(Foundation.pow(Double(gamma), Double(milestones.filter { epoch >= $0 }.count)))
-    }
-}
-
-/// What `state.json` records after each epoch, so a run can resume exactly.
-struct TrainingState: Codable {
-    var epoch: Int           // epochs completed
-    var step: Int            // optimiser steps taken
-    var optimizerStep: Int
-    var bestMAE: Double?
-    var weights = "last.safetensors"          // the checkpoint set state.json commits to (see Trainer.checkpoint)
-    var optimizerState = "optimizer.safetensors"
-    var seed: UInt64
-    var learningRate: Float
-    var optimizer: String
-}
-
 /// Fine-tunes the image encoder with the ranking loss (text encoder and logit scale frozen).
 public final class Trainer {
     /// Progress after one step: the epoch (0-based), steps taken so far, the step's mean loss per image (NaN
@@ -74,21 +27,21 @@ public final class Trainer {
     ///   - force: start afresh in a folder that holds an earlier run, removing that run's files.
     public init(base weights: WeightStore, images: [String], outputDirectory: String, configuration: TrainingConfiguration,
                 tokenizer: CLIPTokenizer, resume: Bool, force: Bool = false) throws {
-        guard !images.isEmpty else { throw EncoderError.badInput("no training images") }
+        guard !images.isEmpty else { throw TrainingError.noImages(source: "the list of training images") }
         try Self.prepareOutputDirectory(outputDirectory, resume: resume, force: force)
         self.configuration = configuration
         self.outputDirectory = outputDirectory
         self.images = images
         parameters = try VisionParameters(store: weights, headWidth: configuration.headWidth)
         guard parameters.config.imageSize == Preprocessing.outputSize else {
-            throw EncoderError.badInput("\(weights.source): the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
+            throw TrainingError.unsupportedWeights(file: weights.source, reason: "the image encoder takes \(parameters.config.imageSize)×\(parameters.config.imageSize) inputs; training feeds 224×224 crops")
         }
         base = try CLIPModel(weights: weights, headWidth: configuration.headWidth)
         gradients = VisionParameters(zerosLike: parameters)
         optimizer = Optimizer(settings: configuration.optimizer, like: parameters)
-        let prompts = configuration.countValues.map { configuration.countTemplate.replacingOccurrences(of: "{}", with: String($0)) }
+        let prompts = configuration.countPrompts.texts
         guard prompts.count == NestedCrops.count else {
-            throw EncoderError.badInput("the ranking loss pairs six crops with six count values; got \(prompts.count)")
+            throw TrainingError.invalidConfiguration(reason: "the ranking loss pairs six crops with six count prompts; got \(prompts.count)")
         }
         texts = try base.encodeTexts(prompts, tokenizer: tokenizer)
         state = TrainingState(epoch: 0, step: 0, optimizerStep: 0, seed: configuration.seed,
@@ -111,23 +64,25 @@ public final class Trainer {
     /// folder holding an earlier run (its log would mix with the new one) unless `resume` or `force`.
     public static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
         do { try Folders.create(directory, what: "cannot create the output folder") } catch let OutputFileError.cannotWrite(file, reason) {
-            throw TrainingError.cannotWrite(file, reason: reason)
+            throw TrainingError.cannotWrite(file: file, reason: reason)
         }
         let earlier = runFiles(in: directory)
         guard !resume, !earlier.isEmpty else { return }
-        guard force else { throw TrainingError.earlierRun(directory, files: earlier) }
+        guard force else { throw TrainingError.earlierRun(directory: directory, files: earlier) }
         for name in earlier {
             let file = (directory as NSString).appendingPathComponent(name)
-            guard unlink(file) == 0 else { throw TrainingError.cannotWrite(file, reason: String(cString: strerror(errno))) }
+            guard unlink(file) == 0 else { throw TrainingError.cannotWrite(file: file, reason: String(cString: strerror(errno))) }
         }
     }
 
     private func restore() throws {
         let statePath = path("state.json")
         guard let data = FileManager.default.contents(atPath: statePath) else {
-            throw EncoderError.badInput("\(statePath): nothing to resume (no state.json)")
+            throw TrainingError.nothingToResume(directory: outputDirectory)
         }
-        state = try JSONDecoder().decode(TrainingState.self, from: data)
+        do { state = try JSONDecoder().decode(TrainingState.self, from: data) } catch {
+            throw TrainingError.damagedRun(file: statePath, reason: "not the state of a crowdclip training run (\(error))")
+        }
         let weights = try WeightLoader.load(path: path(state.weights))
         for (name, t) in zip(parameters.names, parameters.tensors) {
             t.pointer.update(from: try weights.tensor(name, shape: t.shape).pointer, count: t.count)
@@ -191,7 +146,7 @@ public final class Trainer {
     /// Unreadable images are skipped and reported through `onSkip`.
     public func run(validate: ((WeightStore) throws -> Double)? = nil, onSkip: (String, String) -> Void = { _, _ in },
                     report: (StepReport) -> Void = { _ in }) throws {
-        let log = try LogFile(path: path("log.jsonl"))
+        let log = try LineFile(path: path("log.jsonl"), truncating: false)
         let perEpoch = (images.count + configuration.batchImages - 1) / configuration.batchImages
         while state.epoch < configuration.epochs {
             let epoch = state.epoch
@@ -209,7 +164,7 @@ public final class Trainer {
                 let batch = order[(s * configuration.batchImages)..<min(order.count, (s + 1) * configuration.batchImages)].map { images[$0] }
                 let started = Date()
                 let loss = step(batch, lr: lr, onSkip: onSkip)
-                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSONNumber.finite(loss))}")
+                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSON.number(orNull: loss))}")
                 report(StepReport(epoch: epoch, step: state.step, loss: loss ?? .nan,
                                   imagesPerSecond: Double(batch.count) / max(Date().timeIntervalSince(started), 1e-9)))
             }
@@ -219,7 +174,7 @@ public final class Trainer {
             if let validate {
                 do {
                     let mae = try validate(parameters.store(source: path(state.weights)))
-                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSONNumber.finite(mae))}")
+                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSON.number(orNull: mae))}")
                     if mae.isFinite && (state.bestMAE == nil || mae < state.bestMAE!) {
                         state.bestMAE = mae
                         try checkpoint(extraWeights: "best.safetensors")
@@ -249,73 +204,4 @@ public final class Trainer {
     public var stepsTaken: Int { state.step }
     /// Epochs completed (equals `configuration.epochs` once `run` has finished them).
     public var epochsDone: Int { state.epoch }
-}
-
-/// Why a training run could not start or trained nothing.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    /// No optimiser step happened in `steps` steps: `unreadable` of the `images` training images could not be read.
-    case noOptimizerStep(steps: Int, images: Int, unreadable: Int)
-    /// The source (a folder, list or dataset split) has no training images.
-    case noImages(String)
-    /// The output folder holds files of an earlier run (listed); use `resume` or `force`.
-    case earlierRun(String, files: [String])
-    /// A file or folder of the output could not be created or written.
-    case cannotWrite(String, reason: String)
-
-    /// The output folder is the problem (not the data).
-    public var isOutputProblem: Bool {
-        switch self {
-        case .noOptimizerStep, .noImages: return false
-        case .earlierRun, .cannotWrite: return true
-        }
-    }
-
-    /// A one-line message that says what to do where there is a remedy (`--resume`, `--force`).
-    public var description: String {
-        switch self {
-        case let .noOptimizerStep(steps, images, unreadable):
-            return "no optimizer step was taken in \(steps) step(s): \(unreadable) of \(images) training image(s) could not be read "
-                + "(see the messages above), so nothing was trained and no checkpoint was written"
-        case let .noImages(source): return "no training images in \(source), so nothing can be trained"
-        case let .earlierRun(dir, files):
-            return "\(dir) holds an earlier run (\(files.prefix(4).joined(separator: ", "))\(files.count > 4 ? ", …" : "")): "
-                + "continue it with --resume, or start over with --force (which removes those files)"
-        case let .cannotWrite(file, reason): return "\(file): cannot write: \(reason)"
-        }
-    }
-}
-
-/// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).
-public struct SplitMixRNG: RandomNumberGenerator {
-    var state: UInt64
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Appends lines to a file, flushing each one.
-final class LogFile {
-    let handle: FileHandle
-    init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
-        h.seekToEndOfFile()
-        handle = h
-    }
-    func write(_ line: String) throws { try handle.write(contentsOf: Data((line + "\n").utf8)) }
-}
-
-/// JSON numbers for logs: non-finite values and missing ones become `null`, which JSON allows.
-enum JSONNumber {
-    static func finite<T: BinaryFloatingPoint>(_ v: T?) -> String {
-        guard let v, v.isFinite else { return "null" }
-        return "\(v)"
-    }
 }

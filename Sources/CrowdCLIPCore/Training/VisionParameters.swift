@@ -35,10 +35,10 @@ public final class VisionParameters: @unchecked Sendable {
         tensors = try names.map { try store.tensor($0).copy() }
         index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         guard Set((0..<v.layers).map { tensors[5 + 12 * $0 + 9].count }).count == 1 else {
-            throw EncoderError.badInput("\(store.source): the image encoder's blocks have different MLP widths")
+            throw TrainingError.unsupportedWeights(file: store.source, reason: "the image encoder's blocks have different MLP widths")
         }
         guard c.activation == .quickGELU else {
-            throw EncoderError.badInput("training supports QuickGELU models (OpenAI layout); \(store.source) uses GELU")
+            throw TrainingError.unsupportedWeights(file: store.source, reason: "the model uses GELU; training supports QuickGELU models (OpenAI layout)")
         }
     }
 

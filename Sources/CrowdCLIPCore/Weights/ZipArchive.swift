@@ -144,20 +144,13 @@ struct ZipArchive {
             throw WeightError.unsupported(file: file.path, reason: "deflated zip entry `\(name)` is over 4 GiB")
         }
         let out = InflatedEntry(count: size)
-        var stream = z_stream()
-        guard inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        switch Zlib.inflate(src, wrapper: .raw, into: UnsafeMutableRawBufferPointer(start: out.buffer.baseAddress, count: size)) {
+        case .success: return out
+        case let .failure(f) where f.code == Z_VERSION_ERROR:
             throw WeightError.corrupt(file: file.path, reason: "zlib could not start")
-        }
-        defer { inflateEnd(&stream) }
-        stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        stream.avail_in = UInt32(src.count)
-        stream.next_out = out.buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        stream.avail_out = UInt32(size)
-        let rc = CZlib.inflate(&stream, Z_FINISH)
-        guard rc == Z_STREAM_END, Int(stream.total_out) == size else {
+        case .failure:
             throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` does not inflate to its stated size")
         }
-        return out
     }
 
     /// A 64-bit size or offset from the file as Int; values past Int.max become -1, which the checks refuse.

@@ -25,6 +25,12 @@ public enum DefaultWeights {
             + names.joined(separator: ", ") + ", else the first other weights file there by name"
     }
 
+    /// The weights file to use: `explicit` when given (and not empty), else `locate()`.
+    public static func resolve(_ explicit: String?) throws -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        return try locate()
+    }
+
     /// The path to load, or `CountingError.noWeights` with `howToGetThem`.
     public static func locate() throws -> String {
         let env = ProcessInfo.processInfo.environment

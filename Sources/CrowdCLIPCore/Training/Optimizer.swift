@@ -1,25 +1,5 @@
 import Foundation
 
-/// Optimisers with `torch.optim`'s update formulas (single-tensor path, float32).
-public enum OptimizerKind: String, Sendable, CaseIterable {
-    /// RAdam, AdamW (decoupled weight decay) and SGD with optional momentum.
-    case radam, adamw, sgd
-}
-
-/// Hyper-parameters of an optimiser; the defaults are `torch.optim`'s (RAdam).
-public struct OptimizerSettings: Sendable, Equatable {
-    /// Which update formula to use.
-    public var kind: OptimizerKind = .radam
-    /// Adam-family moment decay rates and the denominator's epsilon.
-    public var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
-    /// L2 penalty (RAdam, SGD) or decoupled decay (AdamW).
-    public var weightDecay: Float = 0
-    /// SGD momentum (0: none).
-    public var momentum: Float = 0
-    /// `torch.optim`'s defaults for RAdam.
-    public init() {}
-}
-
 /// Optimiser state over a parameter set: the moments (or momentum buffer) and the step count.
 public final class Optimizer {
     /// The hyper-parameters in use.

@@ -12,16 +12,13 @@ public final class CountOutputFile {
     public let name: String
     /// The format of the records written here.
     public let format: CountOutputFormat
-    private let fd: Int32
-    private let ownsDescriptor: Bool
-    private var size: off_t = 0
+    let file: LineFile
 
     /// Standard output (never resumed or compacted); the header, if any, is written first.
     public init(standardOutputIn format: CountOutputFormat) throws {
         name = "standard output"
         self.format = format
-        fd = 1
-        ownsDescriptor = false
+        file = .standardOutput()
         if let header = format.header { try write(header) }
     }
 
@@ -30,73 +27,19 @@ public final class CountOutputFile {
     public init(path: String, format: CountOutputFormat, continuing index: ResumeIndex?) throws {
         name = path
         self.format = format
-        let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (index == nil ? O_TRUNC : 0)
-        fd = open(path, flags, 0o644)
-        guard fd >= 0 else { throw OutputFileError.system(path) }
-        ownsDescriptor = true
-        if let index {
-            if index.tornBytes > 0 { guard ftruncate(fd, off_t(index.completeLength)) == 0 else { throw OutputFileError.system(path) } }
-            size = lseek(fd, 0, SEEK_END)
-        }
-        if size == 0, let header = format.header { try write(header) }
+        file = try LineFile(path: path, truncating: index == nil)
+        if let index, index.tornBytes > 0 { try file.cutBack(to: off_t(index.completeLength)) }
+        if file.length == 0, let header = format.header { try write(header) }
     }
-
-    deinit { if ownsDescriptor { close(fd) } }
 
     /// Writes `line` and a newline with a single write(2).
-    public func write(_ line: String) throws {
-        var text = line + "\n"
-        let failure: Int32? = text.withUTF8 { buf in  // errno, or nil when all is written
-            if ownsDescriptor {
-                // A file takes the record whole, or runs out of space part-way.
-                let n = Self.retrying { Foundation.write(fd, buf.baseAddress, buf.count) }
-                return n == buf.count ? nil : (n < 0 ? errno : ENOSPC)
-            }
-            // A pipe or a terminal may take a long line in pieces.
-            var done = 0
-            while done < buf.count {
-                let n = Self.retrying { Foundation.write(fd, buf.baseAddress! + done, buf.count - done) }
-                if n < 0 { return errno }
-                done += n
-            }
-            return nil
-        }
-        if let failure {
-            if ownsDescriptor { _ = ftruncate(fd, size) }  // no half record stays behind
-            throw OutputFileError.system(name, failure)
-        }
-        size += off_t(text.utf8.count)
-    }
-
-    private static func retrying(_ call: () -> Int) -> Int {
-        var n: Int
-        repeat { n = call() } while n < 0 && errno == EINTR
-        return n
-    }
+    public func write(_ line: String) throws { try file.write(line) }
 
     /// Everything that can be known about writing `path` before the models load. Returns the resume index
     /// (empty for a new run).
     public static func preflight(path: String, format: CountOutputFormat, inputs: PathList, resume: Bool) throws -> ResumeIndex {
         try refuseInputs(path: path, inputs: inputs)
-        let parent = (path as NSString).deletingLastPathComponent, folder = parent.isEmpty ? "." : parent
-        func refuse(_ code: Int32, inFolder: Bool = false) -> OutputFileError {
-            .cannotWrite(file: path, reason: String(cString: strerror(code)) + (inFolder ? " (the folder \(folder))" : ""))
-        }
-        func isFolder(_ st: stat) -> Bool { (st.st_mode & S_IFMT) == S_IFDIR }
-        var st = stat(), fs = stat(), vfs = statvfs()
-        let exists = stat(path, &st) == 0
-        if exists && isFolder(st) { throw refuse(EISDIR) }
-        if exists && access(path, W_OK) != 0 { throw refuse(errno) }
-        guard stat(folder, &fs) == 0 else { throw refuse(errno, inFolder: true) }
-        guard isFolder(fs) else { throw refuse(ENOTDIR, inFolder: true) }
-        if !exists && access(folder, W_OK) != 0 { throw refuse(errno, inFolder: true) }
-        if statvfs(folder, &vfs) == 0 {
-            if vfs.f_flag & UInt(ST_RDONLY) != 0 { throw refuse(EROFS, inFolder: true) }
-            // Root may still use the reserved blocks; nobody can use a file system with no block free. A file
-            // system that counts no blocks at all (proc, sysfs, ramfs) is not full: open(2) gives the real reason.
-            let full = vfs.f_bfree == 0 || (vfs.f_bavail == 0 && getuid() != 0)
-            if vfs.f_blocks > 0 && full { throw refuse(ENOSPC, inFolder: true) }
-        }
+        try LineFile.checkWritable(path)
         return resume ? try ResumeIndex(readingFile: path, expected: format) : ResumeIndex()
     }
 
@@ -159,8 +102,8 @@ public final class CountOutputFile {
                 return true
             }, total: { _ in })
             var st = stat()
-            if stat(target, &st) == 0 { fchmod(out.fd, st.st_mode & 0o7777) }
-            guard fsync(out.fd) == 0, rename(temporary, target) == 0 else { throw OutputFileError.system(path) }
+            if stat(target, &st) == 0 { fchmod(out.file.fd, st.st_mode & 0o7777) }
+            guard fsync(out.file.fd) == 0, rename(temporary, target) == 0 else { throw OutputFileError.system(path) }
         } catch {
             unlink(temporary)
             throw error

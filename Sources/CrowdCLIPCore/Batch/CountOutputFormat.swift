@@ -1,0 +1,61 @@
+import Foundation
+
+/// How count results are written: one JSON object per line, CSV, or an aligned table for people.
+///
+/// Records name the image as it was found (`image`: the input argument joined with the name in its folder) and
+/// by its identity (`path`: `CanonicalPath`), which `--resume` and `crowdclip merge` key on. A failure has an
+/// `error` and no count; its `path` is missing when the file does not exist.
+public enum CountOutputFormat: String, Sendable, CaseIterable {
+    /// `jsonl`: one JSON object per image; `csv`: `csvHeader` then one row per image; `table`: aligned columns
+    /// for reading in a terminal (not resumable or mergeable).
+    case jsonl, csv, table
+
+    /// The header line of the CSV format.
+    public static let csvHeader = "image,path,count,selected_patches,error"
+
+    /// The header line, if the format has one.
+    public var header: String? {
+        switch self {
+        case .jsonl: return nil
+        case .csv: return Self.csvHeader
+        case .table: return TableLayout.header
+        }
+    }
+
+    /// The format a file name asks for: `.csv`; `.jsonl` or `.json`; `.txt` or `.tsv` for a table.
+    public static func inferred(fromFileName path: String) throws -> CountOutputFormat {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "csv": return .csv
+        case "jsonl", "json": return .jsonl
+        case "txt", "tsv": return .table
+        default: throw OutputFileError.unknownExtension(file: path)
+        }
+    }
+
+    /// The record of a counted image (without newline); `path` is its canonical path, nil when unknown.
+    /// The JSON line lists every patch; the CSV row has the number of selected patches and an empty error.
+    public func line(for result: CountResult, path: String?) -> String {
+        switch self {
+        case .jsonl:
+            let patches = result.patches.map {
+                "{\"row\": \($0.row), \"col\": \($0.col), \"selected\": \($0.selected), \"count\": \(JSON.number($0.count))}"
+            }
+            return "{\"image\": \(JSON.string(result.image)), \"path\": \(path.map(JSON.string) ?? "null"), "
+                + "\"count\": \(JSON.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
+        case .csv:
+            return "\(CSV.field(result.image)),\(CSV.field(path ?? "")),\(JSON.number(result.count)),\(result.patches.filter(\.selected).count),"
+        case .table:
+            return TableLayout.row(result)
+        }
+    }
+
+    /// The error record (without newline) of an image that could not be counted: no count, the `error` message.
+    public func line(forFailure image: String, path: String?, error: String) -> String {
+        switch self {
+        case .jsonl:
+            return "{\"image\": \(JSON.string(image)), \"path\": \(path.map(JSON.string) ?? "null"), \"error\": \(JSON.string(error))}"
+        case .csv: return "\(CSV.field(image)),\(CSV.field(path ?? "")),,,\(CSV.field(error))"
+        case .table: return TableLayout.failure(image, error: error)
+        }
+    }
+}
