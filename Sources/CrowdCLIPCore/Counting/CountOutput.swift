@@ -5,16 +5,16 @@ import Foundation
 /// Records name the image as it was found (`image`: the input argument joined with the name in its folder) and
 /// by its identity (`path`: `CanonicalPath`), which `--resume` and `crowdclip merge` key on. A failure has an
 /// `error` and no count; its `path` is missing when the file does not exist.
-public enum CountOutputFormat: String, Sendable, CaseIterable {
+package enum CountOutputFormat: String, Sendable, CaseIterable {
     /// `jsonl`: one JSON object per image; `csv`: `csvHeader` then one row per image; `table`: aligned columns
     /// for reading in a terminal (not resumable or mergeable).
     case jsonl, csv, table
 
     /// The header line of the CSV format.
-    public static let csvHeader = "image,path,count,selected_patches,error"
+    package static let csvHeader = "image,path,count,selected_patches,error"
 
     /// The header line, if the format has one.
-    public var header: String? {
+    package var header: String? {
         switch self {
         case .jsonl: return nil
         case .csv: return Self.csvHeader
@@ -23,7 +23,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
     }
 
     /// The format a file name asks for: `.csv`; `.jsonl` or `.json`; `.txt` or `.tsv` for a table.
-    public static func inferred(fromFileName path: String) throws -> CountOutputFormat {
+    package static func inferred(fromFileName path: String) throws -> CountOutputFormat {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv": return .csv
         case "jsonl", "json": return .jsonl
@@ -34,7 +34,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
 
     /// The record of a counted image (without newline); `path` is its canonical path, nil when unknown.
     /// The JSON line lists every patch; the CSV row has the number of selected patches and an empty error.
-    public func line(for result: CountResult, path: String?) -> String {
+    package func line(for result: CountResult, path: String?) -> String {
         switch self {
         case .jsonl:
             let patches = result.patches.map {
@@ -50,7 +50,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
     }
 
     /// The error record (without newline) of an image that could not be counted: no count, the `error` message.
-    public func line(forFailure image: String, path: String?, error: String) -> String {
+    package func line(forFailure image: String, path: String?, error: String) -> String {
         switch self {
         case .jsonl:
             return "{\"image\": \(JSON.string(image)), \"path\": \(path.map(JSON.string) ?? "null"), \"error\": \(JSON.string(error))}"
@@ -83,9 +83,9 @@ enum TableLayout {
 }
 
 /// Minimal JSON writing for the stable output formats.
-public enum JSON {
+package enum JSON {
     /// `s` as a quoted JSON string literal: quotes, backslashes and control characters escaped.
-    public static func string(_ s: String) -> String {
+    package static func string(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -102,24 +102,24 @@ public enum JSON {
     }
 
     /// Integers without a fraction; other values with up to 4 decimals.
-    public static func number(_ v: Double) -> String {
+    package static func number(_ v: Double) -> String {
         if v.isFinite && v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
         return String(format: "%.4f", v)
     }
 }
 
 /// Minimal CSV writing for the stable output formats.
-public enum CSV {
+package enum CSV {
     /// `s` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break; else as is.
-    public static func field(_ s: String) -> String {
+    package static func field(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }
 
 /// Splits one CSV line (quoted fields with doubled quotes); nil when a quote is left open.
-public enum CSVLine {
+package enum CSVLine {
     /// The fields of `line`, unquoted; nil when a quoted field is not closed.
-    public static func parse(_ line: String) -> [String]? {
+    package static func parse(_ line: String) -> [String]? {
         var fields: [String] = [], current = "", quoted = false, i = line.startIndex
         while i < line.endIndex {
             let c = line[i]

@@ -11,7 +11,7 @@ public struct PatchResult: Sendable, Equatable {
     /// The patch's count (0 when not selected).
     public let count: Double
     /// How far the deciding similarity was from flipping the decision (filters, then the count).
-    public let margin: Float
+    package let margin: Float
 }
 
 /// The count of one image.
@@ -85,7 +85,7 @@ public final class CrowdCounter: @unchecked Sendable {
     /// Cuts `original` into its grid and preprocesses the first batch of patches: the part of counting that needs
     /// no encoder, so that a batch can do it for the next image while the encoders run on this one.
     /// - Throws: `CountingError.imageTooSmall` when a side is shorter than the grid.
-    public func prepare(_ original: RGBImage, name: String) throws -> PreparedImage {
+    package func prepare(_ original: RGBImage, name: String) throws -> PreparedImage {
         let c = configuration
         let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)
         guard image.width >= c.grid, image.height >= c.grid else {
@@ -98,7 +98,7 @@ public final class CrowdCounter: @unchecked Sendable {
 
     /// Counts a prepared image. Patches are preprocessed one batch at a time and only their features are kept,
     /// so memory does not grow with the grid; the batches are the same as if every patch had been prepared first.
-    public func count(_ prepared: PreparedImage) throws -> CountResult {
+    package func count(_ prepared: PreparedImage) throws -> CountResult {
         let c = configuration
         let boxes = prepared.boxes
         let baseFeatures = try encode(Array(boxes.indices), of: prepared, with: base)

@@ -3,15 +3,15 @@ import Foundation
 /// A CLIP model (image tower, text tower, or both) ready for inference.
 public final class CLIPModel: @unchecked Sendable {
     /// Geometry read from the weights.
-    public let config: CLIPConfig
+    package let config: CLIPConfig
     /// `exp(logit_scale)`; 100 for OpenAI's released models.
     public let logitScale: Float
     /// The image tower, nil for text-only weights.
-    public let vision: VisionTransformer?
+    package let vision: VisionTransformer?
     /// The text tower, nil for image-only weights (a fine-tuned CrowdCLIP counter).
-    public let text: TextTransformer?
+    package let text: TextTransformer?
     /// Where the weights came from.
-    public let source: String
+    package let source: String
 
     /// Builds the towers present in `weights`; heads are `width / headWidth` unless the weights say otherwise.
     /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `BLAS.LoadError` without OpenBLAS.
@@ -35,11 +35,11 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// Whether the weights hold an image encoder.
-    public var hasVision: Bool { vision != nil }
+    package var hasVision: Bool { vision != nil }
     /// Whether the weights hold a text encoder.
-    public var hasText: Bool { text != nil }
+    package var hasText: Bool { text != nil }
     /// The square input size of the image tower (224 for ViT-B/16).
-    public var imageSize: Int? { config.vision?.imageSize }
+    package var imageSize: Int? { config.vision?.imageSize }
 
     /// L2-normalised image features `[N, E]` for normalised pixels `[N, 3, S, S]`.
     public func encodeImages(_ batch: Tensor) throws -> Tensor {

@@ -29,7 +29,7 @@ public enum ImageInput {
 extension CLIPModel {
     /// The weights file to use: `explicit` when given, else `DefaultWeights.locate()` ($CROWDCLIP_WEIGHTS, then
     /// Weights/ViT-B-16.pt, which `make weights` downloads).
-    public static func weightsPath(_ explicit: String?) throws -> String {
+    package static func weightsPath(_ explicit: String?) throws -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         return try DefaultWeights.locate()
     }

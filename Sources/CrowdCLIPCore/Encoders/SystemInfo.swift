@@ -1,12 +1,12 @@
 import Foundation
 
 /// What `crowdclip info` and the benchmark report about the machine and the BLAS in use.
-public struct SystemInfo: Sendable {
+package struct SystemInfo: Sendable {
     /// Ordered `(key, value)` pairs, ready to print.
-    public let lines: [(String, String)]
+    package let lines: [(String, String)]
 
     /// Loads OpenBLAS (an error, not a crash, when it is missing) and describes it.
-    public static func current() throws -> SystemInfo {
+    package static func current() throws -> SystemInfo {
         try BLAS.load()
         let cpu = KernelSelection.cpu
         let recommended = KernelSelection.recommendedCore(for: cpu) ?? "none (OpenBLAS decides)"
@@ -31,7 +31,7 @@ public struct SystemInfo: Sendable {
 
 extension CLIPModel {
     /// The inferred configuration as `(key, value)` pairs.
-    public func describe() -> [(String, String)] {
+    package func describe() -> [(String, String)] {
         var out: [(String, String)] = [("weights", source)]
         if let v = config.vision {
             out.append(("vision", "width \(v.width), layers \(v.layers), heads \(v.heads), patch \(v.patchSize), image \(v.imageSize)"))

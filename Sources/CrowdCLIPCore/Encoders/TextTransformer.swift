@@ -2,11 +2,11 @@ import Foundation
 
 /// OpenAI CLIP's text tower: token and positional embeddings, causal blocks, `ln_final`, the feature at the
 /// end token (the largest id), projection.
-public final class TextTransformer: @unchecked Sendable {
+package final class TextTransformer: @unchecked Sendable {
     /// The tower's geometry.
-    public let config: CLIPConfig.Text
+    package let config: CLIPConfig.Text
     /// Size of the projected features.
-    public let embedDim: Int
+    package let embedDim: Int
     let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor
     let projection: Linear  // text_projection, stored [width, embed]
     let blocks: [ResidualBlock]
@@ -34,7 +34,7 @@ public final class TextTransformer: @unchecked Sendable {
     ///
     /// The mask is causal, so a position's output depends only on the positions before it: running the
     /// sequences only up to the last end token in the batch gives exactly the full-context result, faster.
-    public func encode(_ tokens: [[Int32]]) throws -> Tensor {
+    package func encode(_ tokens: [[Int32]]) throws -> Tensor {
         let c = config, w = c.width, n = tokens.count
         guard n > 0 else { return Tensor(zeros: [0, embedDim]) }
         var eot = [Int](repeating: 0, count: n)

@@ -2,11 +2,11 @@ import Foundation
 
 /// OpenAI CLIP's image tower: patch embedding (a convolution done as one GEMM over unfolded patches), class
 /// token, positional embedding, `ln_pre`, residual blocks, `ln_post` on the class token, projection.
-public final class VisionTransformer: @unchecked Sendable {
+package final class VisionTransformer: @unchecked Sendable {
     /// The tower's geometry.
-    public let config: CLIPConfig.Vision
+    package let config: CLIPConfig.Vision
     /// Size of the projected features.
-    public let embedDim: Int
+    package let embedDim: Int
     let patchEmbedding: Linear  // conv1 as [width, 3·patch²] over unfolded patches
     let classEmbedding: Tensor, positional: Tensor
     let lnPreW: Tensor, lnPreB: Tensor, lnPostW: Tensor, lnPostB: Tensor
@@ -35,7 +35,7 @@ public final class VisionTransformer: @unchecked Sendable {
     }
 
     /// Image features (not normalised) for a batch `[N, 3, S, S]` with S the model's resolution.
-    public func encode(_ images: Tensor) throws -> Tensor {
+    package func encode(_ images: Tensor) throws -> Tensor {
         let s = config.imageSize
         guard images.rank == 4, images.shape[1] == 3, images.shape[2] == s, images.shape[3] == s else {
             throw EncoderError.badInput("image batch has shape \(images.shape); this model takes [N, 3, \(s), \(s)]")

@@ -6,11 +6,11 @@ import Foundation
 /// OpenBLAS is loaded on first use, after `KernelSelection` has chosen a kernel from the
 /// CPU's features (Debian's 0.3.21 misjudges current CPUs). A user's `OPENBLAS_CORETYPE`
 /// is always kept.
-public enum BLAS {
+package enum BLAS {
     /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
-    public struct LoadError: Error, CustomStringConvertible {
+    package struct LoadError: Error, CustomStringConvertible {
         /// The loader's message.
-        public let description: String
+        package let description: String
     }
 
     /// The outcome of loading OpenBLAS, computed once.
@@ -25,12 +25,12 @@ public enum BLAS {
     }()
 
     /// Loads OpenBLAS now (it is also loaded lazily by the first product).
-    public static func load() throws { try loadResult.get() }
+    package static func load() throws { try loadResult.get() }
 
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op` transposes when asked.
     /// A is M×K after `op`, B is K×N after `op`, C is M×N.
     @inline(__always)
-    public static func sgemm(
+    package static func sgemm(
         transA: Bool = false, transB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
@@ -47,13 +47,13 @@ public enum BLAS {
     }
 
     /// The OpenBLAS core in use (for example "SkylakeX"), after loading.
-    public static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
+    package static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
     /// OpenBLAS's build configuration string, after loading.
-    public static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
+    package static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
     /// Threads OpenBLAS uses (0 when not loaded).
-    public static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
+    package static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
     /// Path of the OpenBLAS library that was opened.
-    public static var libraryPath: String { String(cString: crowd_blas_library_path()) }
+    package static var libraryPath: String { String(cString: crowd_blas_library_path()) }
     /// Sets the number of threads OpenBLAS uses.
-    public static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
+    package static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
 }

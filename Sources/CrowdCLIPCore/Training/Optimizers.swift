@@ -11,21 +11,21 @@ public struct OptimizerSettings: Sendable, Equatable {
     /// Which update formula to use.
     public var kind: OptimizerKind = .radam
     /// Adam-family moment decay rates and the denominator's epsilon.
-    public var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+    package var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
     /// L2 penalty (RAdam, SGD) or decoupled decay (AdamW).
-    public var weightDecay: Float = 0
+    package var weightDecay: Float = 0
     /// SGD momentum (0: none).
-    public var momentum: Float = 0
+    package var momentum: Float = 0
     /// `torch.optim`'s defaults for RAdam.
     public init() {}
 }
 
 /// Optimiser state over a parameter set: the moments (or momentum buffer) and the step count.
-public final class Optimizer {
+package final class Optimizer {
     /// The hyper-parameters in use.
-    public let settings: OptimizerSettings
+    package let settings: OptimizerSettings
     /// Steps taken so far (bias corrections depend on it).
-    public private(set) var step = 0
+    package private(set) var step = 0
     let first: VisionParameters, second: VisionParameters
 
     init(settings: OptimizerSettings, like parameters: VisionParameters) {

@@ -54,9 +54,9 @@ public final class Trainer {
     public struct StepReport { public let epoch: Int; public let step: Int; public let loss: Float; public let imagesPerSecond: Double }
 
     /// The settings the run was created with.
-    public let configuration: TrainingConfiguration
+    package let configuration: TrainingConfiguration
     /// Where `state.json`, `log.jsonl`, the step checkpoints, `last.safetensors` and `best.safetensors` go.
-    public let outputDirectory: String
+    package let outputDirectory: String
     let parameters: VisionParameters
     let gradients: VisionParameters
     let optimizer: Optimizer
@@ -109,7 +109,7 @@ public final class Trainer {
 
     /// Creates the output folder and checks it can be written, before any weights load. A fresh run refuses a
     /// folder holding an earlier run (its log would mix with the new one) unless `resume` or `force`.
-    public static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
+    package static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
         do { try Folders.create(directory, what: "cannot create the output folder") } catch let OutputFileError.cannotWrite(file, reason) {
             throw TrainingError.cannotWrite(file, reason: reason)
         }
@@ -236,7 +236,7 @@ public final class Trainer {
     }
 
     /// Images skipped as unreadable in this run.
-    private(set) public var imagesSkipped = 0
+    private(set) package var imagesSkipped = 0
 
     /// A run whose steps all had only unreadable images trained nothing: no checkpoint is written and the run
     /// fails, saying why.
@@ -246,9 +246,9 @@ public final class Trainer {
     }
 
     /// Steps taken so far, including resumed ones and steps whose images were all unreadable.
-    public var stepsTaken: Int { state.step }
+    package var stepsTaken: Int { state.step }
     /// Epochs completed (equals `configuration.epochs` once `run` has finished them).
-    public var epochsDone: Int { state.epoch }
+    package var epochsDone: Int { state.epoch }
 }
 
 /// Why a training run could not start or trained nothing.
@@ -263,7 +263,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case cannotWrite(String, reason: String)
 
     /// The output folder is the problem (not the data).
-    public var isOutputProblem: Bool {
+    package var isOutputProblem: Bool {
         switch self {
         case .noOptimizerStep, .noImages: return false
         case .earlierRun, .cannotWrite: return true
@@ -286,12 +286,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 }
 
 /// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).
-public struct SplitMixRNG: RandomNumberGenerator {
+package struct SplitMixRNG: RandomNumberGenerator {
     var state: UInt64
     /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
     /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -3,9 +3,9 @@ import Foundation
 /// Reads `.safetensors`: an 8-byte little-endian header length, a JSON header of
 /// `name → {dtype, shape, data_offsets}`, then the raw data. The file is mapped; aligned float32 tensors are
 /// views of the mapping (no copy), other dtypes are converted once.
-public enum SafetensorsReader {
+package enum SafetensorsReader {
     /// Safetensors dtype names (`"F32"`, `"BF16"`, …) and the element types they map to.
-    public static let dtypes: [String: DType] = [
+    package static let dtypes: [String: DType] = [
         "F32": .f32, "F16": .f16, "BF16": .bf16, "F64": .f64, "I64": .i64, "I32": .i32,
         "I16": .i16, "I8": .i8, "U8": .u8, "BOOL": .bool,
     ]
@@ -14,7 +14,7 @@ public enum SafetensorsReader {
     /// - Returns: The tensors by name, and the string entries of the `__metadata__` header object.
     /// - Throws: `WeightError.cannotOpen`, `.corrupt` (bad header, offsets that do not fit the shape) or
     ///   `.unsupported` (an unknown dtype).
-    public static func read(path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    package static func read(path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         let file = try MappedFile(path: path)
         let lengthBytes = try file.bytes(0, 8, what: "header length")
         let headerLength = Int(exactly: lengthBytes.loadUnaligned(as: UInt64.self).littleEndian) ?? -1
@@ -59,11 +59,11 @@ public enum SafetensorsReader {
 }
 
 /// Writes float32 `.safetensors` atomically (temporary file + rename), so a crash never leaves half a file.
-public enum SafetensorsWriter {
+package enum SafetensorsWriter {
     /// Writes `tensors` as F32 in the given order, with `metadata` as the `__metadata__` header when not empty,
     /// padding the header so the data starts 8-byte aligned.
     /// - Throws: the error of the JSON encoding or of `AtomicFile.write`.
-    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
+    package static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
@@ -82,11 +82,11 @@ public enum SafetensorsWriter {
 }
 
 /// Writes a file through a temporary sibling and `rename`, which is atomic on POSIX file systems.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Writes `data` to `path` through a temporary file in the same folder, then renames it over `path`.
     /// - Throws: the error of writing the temporary file, or `CocoaError(.fileWriteUnknown)` when the rename fails
     ///   (the temporary file is removed).
-    public static func write(_ data: Data, to path: String) throws {
+    package static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         try data.write(to: tmp)

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Hints a format may carry beside the tensors (a Hugging Face `config.json`).
-public struct ModelHints: Sendable, Equatable {
+package struct ModelHints: Sendable, Equatable {
     /// "quick_gelu" or "gelu"; nil means the OpenAI default, QuickGELU.
-    public var activation: String?
+    package var activation: String?
     /// Attention heads in the vision tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
-    public var visionHeads: Int?
+    package var visionHeads: Int?
     /// Attention heads in the text tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
-    public var textHeads: Int?
+    package var textHeads: Int?
     /// Hints with the given values; all nil (the default) means the OpenAI defaults.
-    public init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
+    package init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
         self.activation = activation
         self.visionHeads = visionHeads
         self.textHeads = textHeads
@@ -22,24 +22,24 @@ public struct WeightStore: @unchecked Sendable {
     /// Where the tensors came from, for error messages.
     public let source: String
     /// Format-level hints (activation, head counts) used when building a `CLIPConfig`.
-    public var hints: ModelHints
+    package var hints: ModelHints
     private var tensors: [String: Tensor]
     /// Names (canonical, or a prefix of canonical names) where the file holds a placeholder instead of a tensor.
     private var placeholders: [String: WeightError.Placeholder] = [:]
 
     /// A store over `tensors`, which must already use canonical names; `source` is the path named in errors.
-    public init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
+    package init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
         self.tensors = tensors
         self.source = source
         self.hints = hints
     }
 
     /// All tensor names, sorted.
-    public var names: [String] { tensors.keys.sorted() }
+    package var names: [String] { tensors.keys.sorted() }
     /// Whether a tensor named `name` is present (a placeholder does not count).
-    public func contains(_ name: String) -> Bool { tensors[name] != nil }
+    package func contains(_ name: String) -> Bool { tensors[name] != nil }
     /// The tensor named `name`, or nil when it is absent.
-    public func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
+    package func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
 
     /// The tensor named `name`.
     /// - Throws: `WeightError.placeholderInsteadOfTensor` when the file stores a non-tensor object there,
@@ -53,7 +53,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The placeholder standing where tensor `name` should be: at that name, or at a module above it.
-    public func placeholder(for name: String) -> WeightError.Placeholder? {
+    package func placeholder(for name: String) -> WeightError.Placeholder? {
         guard !placeholders.isEmpty, tensors[name] == nil else { return nil }
         var n = Substring(name)
         while true {
@@ -68,7 +68,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The tensor, checked against the expected shape (a scalar may be stored as shape [] or [1]).
-    public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+    package func tensor(_ name: String, shape: [Int]) throws -> Tensor {
         let t = try tensor(name)
         if t.shape == shape { return t }
         if t.count == shape.reduce(1, *) && (shape.isEmpty || t.shape.isEmpty || shape == [1]) { return t.reshaped(shape) }
@@ -83,7 +83,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// Adds or replaces the tensor named `name`.
-    public mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
+    package mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
     /// Removes the tensor named `name`, if present.
-    public mutating func remove(_ name: String) { tensors[name] = nil }
+    package mutating func remove(_ name: String) { tensors[name] = nil }
 }
