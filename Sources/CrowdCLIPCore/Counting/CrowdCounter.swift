@@ -28,6 +28,9 @@ public struct CountResult: Sendable, Equatable {
 
 /// CrowdCLIP's test stage: grid cut, progressive filtering with the base CLIP, counting with the fine-tuned
 /// image encoder. Text features are computed once, at construction.
+///
+/// One counter may count on several threads at once: nothing in it changes after construction.
+// Unchecked only because the prompt features are `Tensor`s, which the compiler cannot check (see `Tensor`).
 public final class CrowdCounter: @unchecked Sendable {
     /// The grid, prompts and aggregation in use.
     public let configuration: CountingConfiguration

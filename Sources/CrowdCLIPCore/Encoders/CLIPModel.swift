@@ -1,6 +1,10 @@
 import Foundation
 
 /// A CLIP model (image tower, text tower, or both) ready for inference.
+///
+/// One model may encode from several threads at once: it is never changed after it is built, and each call
+/// works in buffers of its own.
+// Unchecked only because the towers hold `Tensor`s, which the compiler cannot check (see `Tensor`).
 public final class CLIPModel: @unchecked Sendable {
     /// Geometry read from the weights.
     package let config: CLIPConfig

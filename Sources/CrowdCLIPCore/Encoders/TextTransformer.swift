@@ -2,6 +2,7 @@ import Foundation
 
 /// OpenAI CLIP's text tower: token and positional embeddings, causal blocks, `ln_final`, the feature at the
 /// end token (the largest id), projection.
+/// Unchecked: its weights are only read, and each forward allocates its own buffers.
 package final class TextTransformer: @unchecked Sendable {
     /// The tower's geometry.
     package let config: CLIPConfig.Text

@@ -2,6 +2,8 @@ import Foundation
 
 /// OpenAI CLIP's image tower: patch embedding (a convolution done as one GEMM over unfolded patches), class
 /// token, positional embedding, `ln_pre`, residual blocks, `ln_post` on the class token, projection.
+/// Unchecked: its weights are only read (each forward allocates its own buffers). Training's tower views the
+/// trainable parameters, which change, but it belongs to one `VisionBackprop` on the training thread.
 package final class VisionTransformer: @unchecked Sendable {
     /// The tower's geometry.
     package let config: CLIPConfig.Vision

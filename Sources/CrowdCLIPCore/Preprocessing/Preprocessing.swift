@@ -56,13 +56,14 @@ public enum Preprocessing: String, CaseIterable, Sendable {
 
     /// Stacked inputs of `count` images that `image(i)` makes on demand, shape [N, 3, 224, 224]: each is made,
     /// converted into its slot and dropped on its own thread, so a batch of crops never exists all at once.
-    package func batch(count: Int, _ image: (Int) -> RGBImage) -> Tensor {
+    package func batch(count: Int, _ image: @Sendable (Int) -> RGBImage) -> Tensor {
         let size = Preprocessing.outputSize
         let plane = 3 * size * size
         let out = Tensor(zeros: [count, 3, size, size])
-        let base = out.pointer
+        // Images are independent: convert them concurrently into their slots (each iteration writes only its own
+        // `plane` floats of `out`, which no one reads until concurrentPerform returns).
+        nonisolated(unsafe) let base = out.pointer
         let (mean, std) = (self.mean, self.std)
-        // Images are independent: convert them concurrently into their slots.
         DispatchQueue.concurrentPerform(iterations: count) { i in
             let cropped = prepared(image(i))
             Preprocessing.writeNormalized(cropped, mean: mean, std: std, into: base + i * plane)

@@ -20,7 +20,7 @@ package enum BLAS {
         let rc = message.withUnsafeMutableBufferPointer { buf in
             crowd_blas_load(core, buf.baseAddress, buf.count)
         }
-        if rc != 0 { return .failure(LoadError(description: String(cString: message))) }
+        if rc != 0 { return .failure(LoadError(description: String(nulTerminated: message))) }
         return .success(())
     }()
 

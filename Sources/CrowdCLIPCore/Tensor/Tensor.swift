@@ -5,6 +5,12 @@ import Foundation
 /// Tensors have reference semantics, like PyTorch's: copying a `Tensor` value shares its
 /// storage. Use `copy()` for an independent tensor. Weight tensors that view a mapped file
 /// are read-only.
+///
+/// Sending a tensor to another thread is safe while no two threads touch its values at once with a write
+/// among them. The library writes a tensor only where one thread holds it: results and work buffers made inside
+/// one call, and the trainer's parameters and gradients on the training thread; the weights of a built model
+/// are only read. Unchecked because the compiler cannot see that rule (issue 14: split into read-only weights
+/// and mutable buffers).
 public struct Tensor: @unchecked Sendable {
     /// Sizes of the dimensions, outermost first.
     public let shape: [Int]

@@ -5,6 +5,9 @@ import Foundation
 /// Text is cleaned (`TextCleaner`), split by CLIP's pattern (`PreTokenizer`), each piece's UTF-8 bytes are
 /// mapped to printable characters, and merges are applied by rank. Symbols are vocabulary ids throughout, so a
 /// merge is one dictionary look-up on a pair of integers.
+///
+/// One tokenizer may be used from several threads at once.
+// Unchecked: the only mutable state, the word cache, is read and written under `lock`.
 public final class CLIPTokenizer: @unchecked Sendable {
     /// Id of `<start_of_text>`, placed before every sequence.
     package static let startToken: Int32 = 49406

@@ -2,7 +2,7 @@ import Foundation
 
 /// The image encoder's parameters as owned, writable tensors under their OpenAI names, in a fixed order
 /// (the order of gradients and optimiser state too).
-package final class VisionParameters: @unchecked Sendable {
+package final class VisionParameters {
     /// The image tower's geometry.
     package let config: CLIPConfig.Vision
     /// Size of the projected features.
@@ -34,7 +34,8 @@ package final class VisionParameters: @unchecked Sendable {
         names = Self.parameterNames(layers: v.layers)
         tensors = try names.map { try store.tensor($0).copy() }
         index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        guard Set((0..<v.layers).map { tensors[5 + 12 * $0 + 9].count }).count == 1 else {
+        let mlpWidths: Set<Int> = Set((0..<v.layers).map { (layer: Int) -> Int in tensors[5 + 12 * layer + 9].count })
+        guard mlpWidths.count == 1 else {
             throw EncoderError.badInput("\(store.source): the image encoder's blocks have different MLP widths")
         }
         guard c.activation == .quickGELU else {
