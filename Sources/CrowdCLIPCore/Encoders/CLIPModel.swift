@@ -18,6 +18,9 @@ public final class CLIPModel: @unchecked Sendable {
     package let source: String
 
     /// Builds the towers present in `weights`; heads are `width / headWidth` unless the weights say otherwise.
+    ///
+    /// The first model built loads OpenBLAS; when `OPENBLAS_CORETYPE` is unset it first sets that variable in
+    /// the process environment to the kernel chosen for this CPU (a value you set is never changed).
     /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `BLAS.LoadError` without OpenBLAS.
     public init(weights: WeightStore, headWidth: Int = 64) throws {
         try BLAS.load()

@@ -4,8 +4,10 @@ import Foundation
 /// Matrix products through OpenBLAS `cblas_sgemm`, row-major.
 ///
 /// OpenBLAS is loaded on first use, after `KernelSelection` has chosen a kernel from the
-/// CPU's features (Debian's 0.3.21 misjudges current CPUs). A user's `OPENBLAS_CORETYPE`
-/// is always kept.
+/// CPU's features (Debian's 0.3.21 misjudges current CPUs). Loading changes the process
+/// environment: the chosen kernel is exported as `OPENBLAS_CORETYPE` (`setenv`, before `dlopen`,
+/// so child processes inherit it too), and only when that variable is unset; a user's value is
+/// never changed.
 package enum BLAS {
     /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
     package struct LoadError: Error, CustomStringConvertible {
