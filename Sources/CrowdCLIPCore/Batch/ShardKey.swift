@@ -16,7 +16,7 @@ package enum ShardKey {
     }
 
     /// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3), over UTF-8 bytes.
-    package static func fnv1a64(_ text: String) -> UInt64 {
+    static func fnv1a64(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             h ^= UInt64(byte)
@@ -26,7 +26,7 @@ package enum ShardKey {
     }
 
     /// MurmurHash3's fmix64: FNV-1a's low bits depend only on the bytes' low bits, and `% N` reads them.
-    package static func mix(_ value: UInt64) -> UInt64 {
+    static func mix(_ value: UInt64) -> UInt64 {
         var k = value
         k ^= k >> 33
         k = k &* 0xff51_afd7_ed55_8ccd

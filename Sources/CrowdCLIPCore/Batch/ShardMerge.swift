@@ -13,7 +13,7 @@ package enum ShardMerge {
         /// The image path as a run would find and write it.
         package let image: String
         /// The key that matches records to this input (normally the canonical path).
-        package let identity: String
+        let identity: String
         /// An expected input with an explicit identity.
         package init(image: String, identity: String) { self.image = image; self.identity = identity }
 
@@ -42,7 +42,7 @@ package enum ShardMerge {
         /// Eval shards: MAE/MSE over every labelled row of the union.
         package var metrics = CountingMetrics()
         /// Eval shards: rows without ground truth, left out of `metrics`.
-        package var unlabelled = 0
+        var unlabelled = 0
 
         /// Every expected input once, nothing else, and every line readable.
         package var isComplete: Bool { missing.isEmpty && duplicated.isEmpty && unexpected.isEmpty && malformed.isEmpty }

@@ -28,7 +28,7 @@ package struct ShardOutput: Sendable {
         package let image: String
         /// What makes two records the same image: the record's `path`, else the image's canonical path
         /// (`CanonicalPath.of`) where it exists here, else `image` as written.
-        package let identity: String
+        let identity: String
         /// The line as the shard wrote it.
         package let line: String
         /// Whether the record is a failure (no count, an error instead).
@@ -38,7 +38,7 @@ package struct ShardOutput: Sendable {
         /// The predicted count; nil for a failed record.
         package let count: Double?
         /// 1-based line number in the shard file, for messages.
-        package let lineNumber: Int
+        let lineNumber: Int
     }
 
     /// The path the shard was read from.
@@ -46,7 +46,7 @@ package struct ShardOutput: Sendable {
     /// nil for an empty file (a shard that received no images writes nothing in JSON lines).
     package let kind: Kind?
     /// The CSV header line as written.
-    package let header: String?
+    let header: String?
     /// The image records, in file order.
     package let records: [Record]
     /// Lines that are not records: `file:line: why`. A cut-off last line (a task killed mid-write) is one of them.

@@ -11,10 +11,10 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
     case jsonl, csv, table
 
     /// The header line of the CSV format.
-    package static let csvHeader = "image,path,count,selected_patches,error"
+    static let csvHeader = "image,path,count,selected_patches,error"
 
     /// The header line, if the format has one.
-    package var header: String? {
+    var header: String? {
         switch self {
         case .jsonl: return nil
         case .csv: return Self.csvHeader
@@ -117,7 +117,7 @@ package enum CSV {
 }
 
 /// Splits one CSV line (quoted fields with doubled quotes); nil when a quote is left open.
-package enum CSVLine {
+enum CSVLine {
     /// The fields of `line`, unquoted; nil when a quoted field is not closed.
     package static func parse(_ line: String) -> [String]? {
         var fields: [String] = [], current = "", quoted = false, i = line.startIndex

@@ -6,14 +6,14 @@ import Foundation
 /// weights file there by name.
 public enum DefaultWeights {
     /// The message of `CountingError.noWeights`: how to get weights, or name them.
-    package static let howToGetThem = """
+    static let howToGetThem = """
         no CLIP weights found. Get ViT-B/16 with `make weights` (it saves a verified copy in Weights/), \
         or pass --weights PATH / set CROWDCLIP_WEIGHTS to any supported file (.pt, .safetensors, .ckpt, \
         or a Hugging Face CLIP folder).
         """
 
     /// What `make weights` (Tools/fetch_weights.py) may save in `Weights/`, in the order they are preferred.
-    package static let downloadedNames = [
+    static let downloadedNames = [
         "ViT-B-16.pt", "clip-vit-base-patch16", "vit_base_patch16_clip_224.openai.safetensors",
         "vit_base_patch16_clip_224.openai.bin",
     ]

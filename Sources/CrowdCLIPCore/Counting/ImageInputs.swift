@@ -6,7 +6,7 @@ import Foundation
 /// twice) is one input.
 package enum ImageInputs {
     /// The lowercase file extensions taken as images when a folder is expanded (matched without case).
-    package static let extensions: Set<String> = ["jpg", "jpeg", "png"]
+    static let extensions: Set<String> = ["jpg", "jpeg", "png"]
 
     /// The result of `expand`: the images found, in order, and the inputs that gave none.
     package struct Expansion: Sendable {
@@ -116,7 +116,7 @@ package enum ImageInputs {
     }
 
     /// Compares names with digit runs as numbers (IMG_2 before IMG_10).
-    package static func naturalOrder(_ a: String, _ b: String) -> Bool {
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
         NaturalOrder.less(Array(a.utf8), Array(b.utf8))
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// A 128-bit fingerprint of a path, so a resume index over 100,000 images costs 16 bytes per image instead of a
 /// string each. Two independent 64-bit hashes (FNV-1a with different bases, each finished by a SplitMix mix);
 /// the chance that two of a million paths collide is below 1e-26.
-package struct PathKey: Hashable, Comparable, Sendable {
+struct PathKey: Hashable, Comparable, Sendable {
     let high: UInt64, low: UInt64
 
     /// The fingerprint of `path`'s UTF-8 bytes (deterministic across processes).

@@ -10,7 +10,7 @@ package struct PreparedImage: @unchecked Sendable {
     /// The image that is cut, after any `maxLongSide` shrink.
     package let image: RGBImage
     /// The grid's patch boxes, row by row.
-    package let boxes: [PixelBox]
+    let boxes: [PixelBox]
     /// Network inputs `[n, 3, 224, 224]` of the first n patches (n = the batch size, or every patch when fewer).
     let firstBatch: Tensor
 }

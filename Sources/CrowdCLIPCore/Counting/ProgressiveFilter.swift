@@ -2,7 +2,7 @@ import Foundation
 
 /// The decisions of the test stage, on normalised features. Kept apart from the encoders so the logic can be
 /// checked with hand-made features.
-package enum ProgressiveFilter {
+enum ProgressiveFilter {
     /// Stage 1 and 2 for each patch: kept when `target` is the best of `firstTexts`, and `secondTarget` is among
     /// the top `secondTopK` of `secondTexts`. Also returns each patch's decision margin (the smallest distance
     /// of a deciding similarity from flipping), for parity checks.

@@ -10,7 +10,7 @@ package struct ResumeIndex: Sendable {
     package let format: CountOutputFormat?
     /// Bytes up to and including the last newline: anything after it is a record cut off by a crash or a full
     /// disk, which resuming drops (the image is counted again).
-    package let completeLength: Int
+    let completeLength: Int
     /// Bytes after `completeLength`.
     package let tornBytes: Int
     private let counted: [PathKey]  // sorted
@@ -27,7 +27,7 @@ package struct ResumeIndex: Sendable {
     }
 
     /// How many success records the file holds (an image with several success records counts once per record).
-    package var countedImages: Int { counted.count }
+    var countedImages: Int { counted.count }
 
     /// An empty index (a fresh output).
     package init() { self.init(format: nil, completeLength: 0, tornBytes: 0, counted: []) }

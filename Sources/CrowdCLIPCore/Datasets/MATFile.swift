@@ -7,7 +7,7 @@ package struct MATFile {
     /// The path given, or the `name` of in-memory data; used in error messages.
     package let path: String
     /// Every top-level variable by name (an element without a name is skipped).
-    package let variables: [String: MATValue]
+    let variables: [String: MATValue]
 
     /// Why a MAT-file could not be read.
     package enum FormatError: Error, CustomStringConvertible {

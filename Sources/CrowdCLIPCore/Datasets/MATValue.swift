@@ -20,7 +20,7 @@ package indirect enum MATValue: Sendable, Equatable {
     }
 
     /// The numeric values, if this is a numeric array.
-    package var numbers: [Double]? { if case let .numeric(_, v) = self { return v }; return nil }
+    var numbers: [Double]? { if case let .numeric(_, v) = self { return v }; return nil }
 
     /// Cell item or struct element `i` (0-based, column-major) as a value.
     package subscript(index i: Int) -> MATValue? {
@@ -39,7 +39,7 @@ package indirect enum MATValue: Sendable, Equatable {
 
     /// The first array found under a field called `name`, searching cells and structs depth-first
     /// (ShanghaiTech nests its points as `image_info{1}{1}.location`).
-    package func find(field name: String) -> MATValue? {
+    func find(field name: String) -> MATValue? {
         switch self {
         case let .structure(_, elements):
             for e in elements {

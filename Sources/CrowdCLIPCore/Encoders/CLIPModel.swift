@@ -7,15 +7,15 @@ import Foundation
 // Unchecked only because the towers hold `Tensor`s, which the compiler cannot check (see `Tensor`).
 public final class CLIPModel: @unchecked Sendable {
     /// Geometry read from the weights.
-    package let config: CLIPConfig
+    let config: CLIPConfig
     /// `exp(logit_scale)`; 100 for OpenAI's released models.
     public let logitScale: Float
     /// The image tower, nil for text-only weights.
-    package let vision: VisionTransformer?
+    let vision: VisionTransformer?
     /// The text tower, nil for image-only weights (a fine-tuned CrowdCLIP counter).
     package let text: TextTransformer?
     /// Where the weights came from.
-    package let source: String
+    let source: String
 
     /// Builds the towers present in `weights`; heads are `width / headWidth` unless the weights say otherwise.
     ///
@@ -42,11 +42,11 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// Whether the weights hold an image encoder.
-    package var hasVision: Bool { vision != nil }
+    var hasVision: Bool { vision != nil }
     /// Whether the weights hold a text encoder.
-    package var hasText: Bool { text != nil }
+    var hasText: Bool { text != nil }
     /// The square input size of the image tower (224 for ViT-B/16).
-    package var imageSize: Int? { config.vision?.imageSize }
+    var imageSize: Int? { config.vision?.imageSize }
 
     /// L2-normalised image features `[N, E]` for normalised pixels `[N, 3, S, S]`.
     public func encodeImages(_ batch: Tensor) throws -> Tensor {

@@ -5,9 +5,9 @@ import Foundation
 /// Unchecked: its weights are only read, and each forward allocates its own buffers.
 package final class TextTransformer: @unchecked Sendable {
     /// The tower's geometry.
-    package let config: CLIPConfig.Text
+    let config: CLIPConfig.Text
     /// Size of the projected features.
-    package let embedDim: Int
+    let embedDim: Int
     let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor
     let projection: Linear  // text_projection, stored [width, embed]
     let blocks: [ResidualBlock]
@@ -35,7 +35,7 @@ package final class TextTransformer: @unchecked Sendable {
     ///
     /// The mask is causal, so a position's output depends only on the positions before it: running the
     /// sequences only up to the last end token in the batch gives exactly the full-context result, faster.
-    package func encode(_ tokens: [[Int32]]) throws -> Tensor {
+    func encode(_ tokens: [[Int32]]) throws -> Tensor {
         let c = config, w = c.width, n = tokens.count
         guard n > 0 else { return Tensor(zeros: [0, embedDim]) }
         var eot = [Int](repeating: 0, count: n)

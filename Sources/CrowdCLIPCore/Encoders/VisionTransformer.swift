@@ -4,11 +4,11 @@ import Foundation
 /// token, positional embedding, `ln_pre`, residual blocks, `ln_post` on the class token, projection.
 /// Unchecked: its weights are only read (each forward allocates its own buffers). Training's tower views the
 /// trainable parameters, which change, but it belongs to one `VisionBackprop` on the training thread.
-package final class VisionTransformer: @unchecked Sendable {
+final class VisionTransformer: @unchecked Sendable {
     /// The tower's geometry.
-    package let config: CLIPConfig.Vision
+    let config: CLIPConfig.Vision
     /// Size of the projected features.
-    package let embedDim: Int
+    let embedDim: Int
     let patchEmbedding: Linear  // conv1 as [width, 3·patch²] over unfolded patches
     let classEmbedding: Tensor, positional: Tensor
     let lnPreW: Tensor, lnPreB: Tensor, lnPostW: Tensor, lnPostB: Tensor
@@ -37,7 +37,7 @@ package final class VisionTransformer: @unchecked Sendable {
     }
 
     /// Image features (not normalised) for a batch `[N, 3, S, S]` with S the model's resolution.
-    package func encode(_ images: Tensor) throws -> Tensor {
+    func encode(_ images: Tensor) throws -> Tensor {
         let s = config.imageSize
         guard images.rank == 4, images.shape[1] == 3, images.shape[2] == s, images.shape[3] == s else {
             throw EncoderError.badInput("image batch has shape \(images.shape); this model takes [N, 3, \(s), \(s)]")

@@ -7,7 +7,7 @@ import Foundation
 public enum ImageIO {
     /// Images with more pixels than this are refused before any pixel memory is allocated
     /// (Pillow's decompression-bomb error threshold, `2 * Image.MAX_IMAGE_PIXELS`).
-    package static let maxPixels: Int = 178_956_970
+    static let maxPixels: Int = 178_956_970
 
     /// Decodes the image file at `path` to RGB.
     public static func decode(path: String) throws -> RGBImage {
@@ -46,7 +46,7 @@ public enum ImageIO {
     }
 
     /// Encodes `image` as an 8-bit RGB PNG.
-    package static func encodePNG(_ image: RGBImage) throws -> Data {
+    static func encodePNG(_ image: RGBImage) throws -> Data {
         try PNGEncoder.encode(image, name: "<png>")
     }
 

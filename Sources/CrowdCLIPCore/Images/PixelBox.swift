@@ -55,7 +55,7 @@ extension RGBImage {
     }
 
     /// Mirror image left to right (Pillow's `FLIP_LEFT_RIGHT`).
-    package func flippedHorizontally() -> RGBImage {
+    func flippedHorizontally() -> RGBImage {
         var out = RGBImage(width: width, height: height)
         pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in

@@ -10,7 +10,7 @@ import Foundation
 /// never changed.
 package enum BLAS {
     /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
-    package struct LoadError: Error, CustomStringConvertible {
+    struct LoadError: Error, CustomStringConvertible {
         /// The loader's message.
         package let description: String
     }
@@ -49,13 +49,13 @@ package enum BLAS {
     }
 
     /// The OpenBLAS core in use (for example "SkylakeX"), after loading.
-    package static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
+    static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
     /// OpenBLAS's build configuration string, after loading.
-    package static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
+    static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
     /// Threads OpenBLAS uses (0 when not loaded).
     package static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
     /// Path of the OpenBLAS library that was opened.
-    package static var libraryPath: String { String(cString: crowd_blas_library_path()) }
+    static var libraryPath: String { String(cString: crowd_blas_library_path()) }
     /// Sets the number of threads OpenBLAS uses.
-    package static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
+    static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
 }

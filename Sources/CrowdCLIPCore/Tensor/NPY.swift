@@ -2,7 +2,7 @@ import Foundation
 
 /// NumPy `.npy` files holding little-endian float32 arrays in C order (what `np.save` writes for a
 /// `float32` array). Used to feed already-normalised image tensors to the encoders.
-package enum NPY {
+enum NPY {
     /// Why a `.npy` file or buffer was rejected.
     package struct FormatError: Error, CustomStringConvertible, Equatable {
         /// The path, or the name given for in-memory data.

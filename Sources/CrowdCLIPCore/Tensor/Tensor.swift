@@ -15,7 +15,7 @@ public struct Tensor: @unchecked Sendable {
     /// Sizes of the dimensions, outermost first.
     public let shape: [Int]
     /// The shared, 64-byte aligned values.
-    package let storage: TensorStorage
+    let storage: TensorStorage
 
     /// A zero-filled tensor.
     package init(zeros shape: [Int]) {
@@ -42,23 +42,23 @@ public struct Tensor: @unchecked Sendable {
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
     /// Number of dimensions.
-    package var rank: Int { shape.count }
+    var rank: Int { shape.count }
     /// The first value (row-major, contiguous); valid while the tensor lives.
     package var pointer: UnsafeMutablePointer<Float> { storage.pointer }
     /// All values as a buffer; valid while the tensor lives.
-    package var buffer: UnsafeMutableBufferPointer<Float> { .init(start: storage.pointer, count: count) }
+    var buffer: UnsafeMutableBufferPointer<Float> { .init(start: storage.pointer, count: count) }
 
     /// The values as a Swift array (a copy; for tests and small outputs, not hot paths).
     public var array: [Float] { Array(UnsafeBufferPointer(start: storage.pointer, count: count)) }
 
     /// The same storage seen with another shape of equal element count.
-    package func reshaped(_ newShape: [Int]) -> Tensor {
+    func reshaped(_ newShape: [Int]) -> Tensor {
         precondition(newShape.reduce(1, *) == count, "cannot reshape \(shape) to \(newShape)")
         return Tensor(shape: newShape, storage: storage)
     }
 
     /// An independent copy.
-    package func copy() -> Tensor {
+    func copy() -> Tensor {
         let out = Tensor(zeros: shape)
         out.pointer.update(from: pointer, count: count)
         return out

@@ -45,7 +45,7 @@ package final class TensorStorage: @unchecked Sendable {
     }
 
     /// True when this storage views memory owned elsewhere (a mapped weights file).
-    package var isBorrowed: Bool { !owned }
+    var isBorrowed: Bool { !owned }
 
     deinit {
         if owned { UnsafeMutableRawPointer(pointer).deallocate() }

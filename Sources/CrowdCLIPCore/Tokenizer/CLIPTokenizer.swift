@@ -10,9 +10,9 @@ import Foundation
 // Unchecked: the only mutable state, the word cache, is read and written under `lock`.
 public final class CLIPTokenizer: @unchecked Sendable {
     /// Id of `<start_of_text>`, placed before every sequence.
-    package static let startToken: Int32 = 49406
+    static let startToken: Int32 = 49406
     /// Id of `<end_of_text>`, placed after every sequence (and kept when a sequence is truncated).
-    package static let endToken: Int32 = 49407
+    static let endToken: Int32 = 49407
     /// open_clip's context length: tokens per sequence, padded with 0.
     public static let defaultContextLength = 77
 
@@ -23,7 +23,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     let merges: [UInt64: (rank: Int32, merged: Int32)]
     /// Number of ids: 256 byte symbols, their end-of-word forms, one per merge, plus the two special tokens
     /// (49,408 for the standard vocabulary).
-    package let vocabularySize: Int
+    let vocabularySize: Int
     private var cache: [String: [Int32]] = [:]
     private let lock = NSLock()
 
@@ -79,7 +79,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     /// digit. No step of the pipeline looks across such a cut (NFC composes nothing with a space, an HTML entity
     /// never contains one, the final-sigma rule and every pre-token stop at it), so a prefix's ids are the first
     /// ids of the whole text.
-    package func encode(_ text: String, maxTokens: Int = .max) -> [Int] {
+    func encode(_ text: String, maxTokens: Int = .max) -> [Int] {
         guard maxTokens < 1 << 40 else { return encodeWhole(text, maxTokens: maxTokens) }
         var window = max(4096, maxTokens * 32)
         var text = text

@@ -11,19 +11,19 @@ public struct OptimizerSettings: Sendable, Equatable {
     /// Which update formula to use.
     public var kind: OptimizerKind = .radam
     /// Adam-family moment decay rates and the denominator's epsilon.
-    package var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+    var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
     /// L2 penalty (RAdam, SGD) or decoupled decay (AdamW).
     package var weightDecay: Float = 0
     /// SGD momentum (0: none).
-    package var momentum: Float = 0
+    var momentum: Float = 0
     /// `torch.optim`'s defaults for RAdam.
     public init() {}
 }
 
 /// Optimiser state over a parameter set: the moments (or momentum buffer) and the step count.
-package final class Optimizer {
+final class Optimizer {
     /// The hyper-parameters in use.
-    package let settings: OptimizerSettings
+    let settings: OptimizerSettings
     /// Steps taken so far (bias corrections depend on it).
     package private(set) var step = 0
     let first: VisionParameters, second: VisionParameters

@@ -236,7 +236,7 @@ public final class Trainer {
     }
 
     /// Images skipped as unreadable in this run.
-    private(set) package var imagesSkipped = 0
+    private(set) var imagesSkipped = 0
 
     /// A run whose steps all had only unreadable images trained nothing: no checkpoint is written and the run
     /// fails, saying why.
@@ -248,7 +248,7 @@ public final class Trainer {
     /// Steps taken so far, including resumed ones and steps whose images were all unreadable.
     package var stepsTaken: Int { state.step }
     /// Epochs completed (equals `configuration.epochs` once `run` has finished them).
-    package var epochsDone: Int { state.epoch }
+    var epochsDone: Int { state.epoch }
 }
 
 /// Why a training run could not start or trained nothing.
@@ -286,7 +286,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 }
 
 /// SplitMix64: small, fast and reproducible across platforms (Swift's default generator is not seedable).
-package struct SplitMixRNG: RandomNumberGenerator {
+struct SplitMixRNG: RandomNumberGenerator {
     var state: UInt64
     /// A generator whose sequence is fixed by `seed`.
     package init(seed: UInt64) { state = seed }

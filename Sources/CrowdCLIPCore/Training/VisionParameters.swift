@@ -2,11 +2,11 @@ import Foundation
 
 /// The image encoder's parameters as owned, writable tensors under their OpenAI names, in a fixed order
 /// (the order of gradients and optimiser state too).
-package final class VisionParameters {
+final class VisionParameters {
     /// The image tower's geometry.
-    package let config: CLIPConfig.Vision
+    let config: CLIPConfig.Vision
     /// Size of the projected features.
-    package let embedDim: Int
+    let embedDim: Int
     /// OpenAI names of the parameters, in the fixed order.
     package let names: [String]
     /// The parameters, in the order of `names`.
@@ -71,7 +71,7 @@ package final class VisionParameters {
     var proj: Tensor { tensors[tensors.count - 1] }
 
     /// Total number of scalars.
-    package var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
+    var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
 
     /// Sets every value to 0 (gradients before a step).
     package func zero() { for t in tensors { t.pointer.update(repeating: 0, count: t.count) } }

@@ -6,7 +6,7 @@ import Glibc
 /// A whole file mapped read-only: reads come straight from the page cache, and a stray write through a tensor
 /// that views it faults instead of changing weights silently.
 /// Unchecked: every field is a constant and the mapping is read-only, so any thread may read it.
-package final class MappedFile: ByteRegionOwner, @unchecked Sendable {
+final class MappedFile: ByteRegionOwner, @unchecked Sendable {
     /// The path the file was opened from, used in error messages.
     package let path: String
     /// Start of the read-only mapping; valid until this object is deallocated, which unmaps it.

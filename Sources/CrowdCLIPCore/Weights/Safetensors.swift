@@ -3,9 +3,9 @@ import Foundation
 /// Reads `.safetensors`: an 8-byte little-endian header length, a JSON header of
 /// `name → {dtype, shape, data_offsets}`, then the raw data. The file is mapped; aligned float32 tensors are
 /// views of the mapping (no copy), other dtypes are converted once.
-package enum SafetensorsReader {
+enum SafetensorsReader {
     /// Safetensors dtype names (`"F32"`, `"BF16"`, …) and the element types they map to.
-    package static let dtypes: [String: DType] = [
+    static let dtypes: [String: DType] = [
         "F32": .f32, "F16": .f16, "BF16": .bf16, "F64": .f64, "I64": .i64, "I32": .i32,
         "I16": .i16, "I8": .i8, "U8": .u8, "BOOL": .bool,
     ]
@@ -82,7 +82,7 @@ package enum SafetensorsWriter {
 }
 
 /// Writes a file through a temporary sibling and `rename`, which is atomic on POSIX file systems.
-package enum AtomicFile {
+enum AtomicFile {
     /// Writes `data` to `path` through a temporary file in the same folder, then renames it over `path`.
     /// - Throws: the error of writing the temporary file, or `CocoaError(.fileWriteUnknown)` when the rename fails
     ///   (the temporary file is removed).

@@ -3,11 +3,11 @@ import Foundation
 /// Hints a format may carry beside the tensors (a Hugging Face `config.json`).
 package struct ModelHints: Sendable, Equatable {
     /// "quick_gelu" or "gelu"; nil means the OpenAI default, QuickGELU.
-    package var activation: String?
+    var activation: String?
     /// Attention heads in the vision tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
-    package var visionHeads: Int?
+    var visionHeads: Int?
     /// Attention heads in the text tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
-    package var textHeads: Int?
+    var textHeads: Int?
     /// Hints with the given values; all nil (the default) means the OpenAI defaults.
     package init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
         self.activation = activation
@@ -23,7 +23,7 @@ public struct WeightStore: @unchecked Sendable {
     /// Where the tensors came from, for error messages.
     public let source: String
     /// Format-level hints (activation, head counts) used when building a `CLIPConfig`.
-    package var hints: ModelHints
+    var hints: ModelHints
     private var tensors: [String: Tensor]
     /// Names (canonical, or a prefix of canonical names) where the file holds a placeholder instead of a tensor.
     private var placeholders: [String: WeightError.Placeholder] = [:]
@@ -40,7 +40,7 @@ public struct WeightStore: @unchecked Sendable {
     /// Whether a tensor named `name` is present (a placeholder does not count).
     package func contains(_ name: String) -> Bool { tensors[name] != nil }
     /// The tensor named `name`, or nil when it is absent.
-    package func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
+    func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
 
     /// The tensor named `name`.
     /// - Throws: `WeightError.placeholderInsteadOfTensor` when the file stores a non-tensor object there,
@@ -54,7 +54,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The placeholder standing where tensor `name` should be: at that name, or at a module above it.
-    package func placeholder(for name: String) -> WeightError.Placeholder? {
+    func placeholder(for name: String) -> WeightError.Placeholder? {
         guard !placeholders.isEmpty, tensors[name] == nil else { return nil }
         var n = Substring(name)
         while true {
@@ -69,7 +69,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The tensor, checked against the expected shape (a scalar may be stored as shape [] or [1]).
-    package func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+    func tensor(_ name: String, shape: [Int]) throws -> Tensor {
         let t = try tensor(name)
         if t.shape == shape { return t }
         if t.count == shape.reduce(1, *) && (shape.isEmpty || t.shape.isEmpty || shape == [1]) { return t.reshaped(shape) }
@@ -86,5 +86,5 @@ public struct WeightStore: @unchecked Sendable {
     /// Adds or replaces the tensor named `name`.
     package mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
     /// Removes the tensor named `name`, if present.
-    package mutating func remove(_ name: String) { tensors[name] = nil }
+    mutating func remove(_ name: String) { tensors[name] = nil }
 }
