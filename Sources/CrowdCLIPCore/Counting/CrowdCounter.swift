@@ -30,15 +30,14 @@ public struct CountResult: Sendable, Equatable {
 /// image encoder. Text features are computed once, at construction.
 ///
 /// One counter may count on several threads at once: nothing in it changes after construction.
-// Unchecked only because the prompt features are `Tensor`s, which the compiler cannot check (see `Tensor`).
-public final class CrowdCounter: @unchecked Sendable {
+public final class CrowdCounter: Sendable {
     /// The grid, prompts and aggregation in use.
     public let configuration: CountingConfiguration
     /// The original CLIP (both towers) that filters patches and encodes the prompts.
     public let base: CLIPModel
     /// The image encoder that picks each kept patch's count (the fine-tuned one, or `base`).
     public let counter: CLIPModel
-    private let crowdTexts: Tensor, headsTexts: Tensor, countTexts: Tensor
+    private let crowdTexts: FrozenTensor, headsTexts: FrozenTensor, countTexts: FrozenTensor
     private let crowdTarget: Int, headsTarget: Int
 
     /// A counter for `configuration`; every prompt is encoded here, once.
@@ -67,9 +66,9 @@ public final class CrowdCounter: @unchecked Sendable {
         self.configuration = configuration
         let c = configuration
         let textModel = counter.hasText ? counter : base  // CrowdCLIP's frozen text encoder
-        crowdTexts = try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer)
-        headsTexts = try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer)
-        countTexts = try textModel.encodeTexts(c.prompts(c.countTemplate, c.countValues.map(String.init)), tokenizer: tokenizer)
+        crowdTexts = FrozenTensor(try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer))
+        headsTexts = FrozenTensor(try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer))
+        countTexts = FrozenTensor(try textModel.encodeTexts(c.prompts(c.countTemplate, c.countValues.map(String.init)), tokenizer: tokenizer))
         crowdTarget = c.crowdClasses.firstIndex(of: c.crowdTarget)!
         headsTarget = c.headsClasses.firstIndex(of: c.headsTarget)!
     }

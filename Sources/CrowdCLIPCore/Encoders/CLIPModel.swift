@@ -4,8 +4,7 @@ import Foundation
 ///
 /// One model may encode from several threads at once: it is never changed after it is built, and each call
 /// works in buffers of its own.
-// Unchecked only because the towers hold `Tensor`s, which the compiler cannot check (see `Tensor`).
-public final class CLIPModel: @unchecked Sendable {
+public final class CLIPModel: Sendable {
     /// Geometry read from the weights.
     let config: CLIPConfig
     /// `exp(logit_scale)`; 100 for OpenAI's released models.

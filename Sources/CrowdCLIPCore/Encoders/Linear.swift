@@ -6,13 +6,13 @@ import Foundation
 /// weight as packed once by a `MatrixBackend`.
 struct Linear {
     /// The float32 weight as stored in the file (`layout` says which way round).
-    let weight: Tensor
-    let bias: Tensor?
+    let weight: FrozenTensor
+    let bias: FrozenTensor?
     let layout: PackedWeight.Layout
     let inputs: Int, outputs: Int
     private let packed: PackedWeight
 
-    init(weight: Tensor, bias: Tensor?, layout: PackedWeight.Layout = .outIn, backend: MatrixBackend = .openBLAS) {
+    init(weight: FrozenTensor, bias: FrozenTensor?, layout: PackedWeight.Layout = .outIn, backend: MatrixBackend = .openBLAS) {
         precondition(weight.rank == 2, "a linear weight is a matrix, not \(weight.shape)")
         self.weight = weight
         self.bias = bias

@@ -4,7 +4,7 @@ import Foundation
 /// Weights stay in PyTorch's `[out, in]` layout (see `Linear`).
 struct ResidualBlock {
     let width: Int, heads: Int
-    let ln1w: Tensor, ln1b: Tensor, ln2w: Tensor, ln2b: Tensor
+    let ln1w: FrozenTensor, ln1b: FrozenTensor, ln2w: FrozenTensor, ln2b: FrozenTensor
     let inProj: Linear, outProj: Linear, fc: Linear, proj: Linear
     let activation: CLIPConfig.Activation
 
@@ -13,17 +13,17 @@ struct ResidualBlock {
         self.width = width
         self.heads = heads
         self.activation = activation
-        ln1w = try w.tensor(p + "ln_1.weight", shape: [width]); ln1b = try w.tensor(p + "ln_1.bias", shape: [width])
-        inProj = Linear(weight: try w.tensor(p + "attn.in_proj_weight", shape: [3 * width, width]),
-                        bias: try w.tensor(p + "attn.in_proj_bias", shape: [3 * width]), backend: backend)
-        outProj = Linear(weight: try w.tensor(p + "attn.out_proj.weight", shape: [width, width]),
-                         bias: try w.tensor(p + "attn.out_proj.bias", shape: [width]), backend: backend)
-        ln2w = try w.tensor(p + "ln_2.weight", shape: [width]); ln2b = try w.tensor(p + "ln_2.bias", shape: [width])
+        ln1w = try w.frozen(p + "ln_1.weight", shape: [width]); ln1b = try w.frozen(p + "ln_1.bias", shape: [width])
+        inProj = Linear(weight: try w.frozen(p + "attn.in_proj_weight", shape: [3 * width, width]),
+                        bias: try w.frozen(p + "attn.in_proj_bias", shape: [3 * width]), backend: backend)
+        outProj = Linear(weight: try w.frozen(p + "attn.out_proj.weight", shape: [width, width]),
+                         bias: try w.frozen(p + "attn.out_proj.bias", shape: [width]), backend: backend)
+        ln2w = try w.frozen(p + "ln_2.weight", shape: [width]); ln2b = try w.frozen(p + "ln_2.bias", shape: [width])
         let hidden = try w.tensor(p + "mlp.c_fc.weight").shape.first ?? 4 * width
-        fc = Linear(weight: try w.tensor(p + "mlp.c_fc.weight", shape: [hidden, width]),
-                    bias: try w.tensor(p + "mlp.c_fc.bias", shape: [hidden]), backend: backend)
-        proj = Linear(weight: try w.tensor(p + "mlp.c_proj.weight", shape: [width, hidden]),
-                      bias: try w.tensor(p + "mlp.c_proj.bias", shape: [width]), backend: backend)
+        fc = Linear(weight: try w.frozen(p + "mlp.c_fc.weight", shape: [hidden, width]),
+                    bias: try w.frozen(p + "mlp.c_fc.bias", shape: [hidden]), backend: backend)
+        proj = Linear(weight: try w.frozen(p + "mlp.c_proj.weight", shape: [width, hidden]),
+                      bias: try w.frozen(p + "mlp.c_proj.bias", shape: [width]), backend: backend)
     }
 
     var hidden: Int { fc.outputs }

@@ -2,13 +2,12 @@ import Foundation
 
 /// OpenAI CLIP's text tower: token and positional embeddings, causal blocks, `ln_final`, the feature at the
 /// end token (the largest id), projection.
-/// Unchecked: its weights are only read, and each forward allocates its own buffers.
-package final class TextTransformer: @unchecked Sendable {
+package final class TextTransformer: Sendable {
     /// The tower's geometry.
     let config: CLIPConfig.Text
     /// Size of the projected features.
     let embedDim: Int
-    let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor
+    let tokenEmbedding: FrozenTensor, positional: FrozenTensor, lnFinalW: FrozenTensor, lnFinalB: FrozenTensor
     let projection: Linear  // text_projection, stored [width, embed]
     let blocks: [ResidualBlock]
 
@@ -16,10 +15,10 @@ package final class TextTransformer: @unchecked Sendable {
          backend: MatrixBackend = .openBLAS) throws {
         config = c
         self.embedDim = embedDim
-        tokenEmbedding = try w.tensor("token_embedding.weight", shape: [c.vocabSize, c.width])
-        positional = try w.tensor("positional_embedding", shape: [c.contextLength, c.width])
-        lnFinalW = try w.tensor("ln_final.weight", shape: [c.width]); lnFinalB = try w.tensor("ln_final.bias", shape: [c.width])
-        projection = Linear(weight: try w.tensor("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
+        tokenEmbedding = try w.frozen("token_embedding.weight", shape: [c.vocabSize, c.width])
+        positional = try w.frozen("positional_embedding", shape: [c.contextLength, c.width])
+        lnFinalW = try w.frozen("ln_final.weight", shape: [c.width]); lnFinalB = try w.frozen("ln_final.bias", shape: [c.width])
+        projection = Linear(weight: try w.frozen("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
                             backend: backend)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads,

@@ -2,16 +2,14 @@ import Foundation
 
 /// OpenAI CLIP's image tower: patch embedding (a convolution done as one GEMM over unfolded patches), class
 /// token, positional embedding, `ln_pre`, residual blocks, `ln_post` on the class token, projection.
-/// Unchecked: its weights are only read (each forward allocates its own buffers). Training's tower views the
-/// trainable parameters, which change, but it belongs to one `VisionBackprop` on the training thread.
-final class VisionTransformer: @unchecked Sendable {
+final class VisionTransformer: Sendable {
     /// The tower's geometry.
     let config: CLIPConfig.Vision
     /// Size of the projected features.
     let embedDim: Int
     let patchEmbedding: Linear  // conv1 as [width, 3·patch²] over unfolded patches
-    let classEmbedding: Tensor, positional: Tensor
-    let lnPreW: Tensor, lnPreB: Tensor, lnPostW: Tensor, lnPostB: Tensor
+    let classEmbedding: FrozenTensor, positional: FrozenTensor
+    let lnPreW: FrozenTensor, lnPreB: FrozenTensor, lnPostW: FrozenTensor, lnPostB: FrozenTensor
     let projection: Linear      // visual.proj, stored [width, embed]
     let blocks: [ResidualBlock]
 
@@ -20,13 +18,13 @@ final class VisionTransformer: @unchecked Sendable {
         config = c
         self.embedDim = embedDim
         let width = c.width, k = 3 * c.patchSize * c.patchSize
-        let conv = try w.tensor("visual.conv1.weight", shape: [width, 3, c.patchSize, c.patchSize])
+        let conv = try w.frozen("visual.conv1.weight", shape: [width, 3, c.patchSize, c.patchSize])
         patchEmbedding = Linear(weight: conv.reshaped([width, k]), bias: nil, backend: backend)
-        classEmbedding = try w.tensor("visual.class_embedding", shape: [width])
-        positional = try w.tensor("visual.positional_embedding", shape: [c.tokens, width])
-        lnPreW = try w.tensor("visual.ln_pre.weight", shape: [width]); lnPreB = try w.tensor("visual.ln_pre.bias", shape: [width])
-        lnPostW = try w.tensor("visual.ln_post.weight", shape: [width]); lnPostB = try w.tensor("visual.ln_post.bias", shape: [width])
-        projection = Linear(weight: try w.tensor("visual.proj", shape: [width, embedDim]), bias: nil, layout: .inOut, backend: backend)
+        classEmbedding = try w.frozen("visual.class_embedding", shape: [width])
+        positional = try w.frozen("visual.positional_embedding", shape: [c.tokens, width])
+        lnPreW = try w.frozen("visual.ln_pre.weight", shape: [width]); lnPreB = try w.frozen("visual.ln_pre.bias", shape: [width])
+        lnPostW = try w.frozen("visual.ln_post.weight", shape: [width]); lnPostB = try w.frozen("visual.ln_post.bias", shape: [width])
+        projection = Linear(weight: try w.frozen("visual.proj", shape: [width, embedDim]), bias: nil, layout: .inOut, backend: backend)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "visual.transformer.resblocks.\($0).", width: width, heads: c.heads,
                               activation: activation, backend: backend)

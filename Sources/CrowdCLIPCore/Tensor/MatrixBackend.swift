@@ -11,7 +11,7 @@ enum MatrixBackend: Sendable {
     case openBLAS
 
     /// `weight` in this backend's layout.
-    func pack(_ weight: Tensor, layout: PackedWeight.Layout) -> PackedWeight {
+    func pack(_ weight: FrozenTensor, layout: PackedWeight.Layout) -> PackedWeight {
         switch self {
         case .openBLAS: return .float32(weight, layout)
         }
@@ -19,13 +19,13 @@ enum MatrixBackend: Sendable {
 }
 
 /// A linear layer's weight in the layout of the backend that packed it.
-enum PackedWeight {
+enum PackedWeight: Sendable {
     /// How a float32 weight is stored: PyTorch's `[out, in]` (`nn.Linear`, convolutions) or `[in, out]`
     /// (CLIP's `visual.proj` and `text_projection`).
     enum Layout: Sendable { case outIn, inOut }
 
     /// The float32 tensor itself (shared, so training's in-place updates are seen without repacking).
-    case float32(Tensor, Layout)
+    case float32(FrozenTensor, Layout)
 
     /// `y = x · Wᵀ + beta · y` for `rows` rows of `x` (`[rows, in]`) into `y` (`[rows, out]`).
     @inline(__always)

@@ -6,12 +6,9 @@ import Foundation
 /// storage. Use `copy()` for an independent tensor. Weight tensors that view a mapped file
 /// are read-only.
 ///
-/// Sending a tensor to another thread is safe while no two threads touch its values at once with a write
-/// among them. The library writes a tensor only where one thread holds it: results and work buffers made inside
-/// one call, and the trainer's parameters and gradients on the training thread; the weights of a built model
-/// are only read. Unchecked because the compiler cannot see that rule (issue 14: split into read-only weights
-/// and mutable buffers).
-public struct Tensor: @unchecked Sendable {
+/// A tensor is a mutable buffer, so it is not `Sendable`; a model keeps its weights frozen instead (read only,
+/// `Sendable`), which is how the compiler knows that one `CLIPModel` or `CrowdCounter` may serve many threads.
+public struct Tensor {
     /// Sizes of the dimensions, outermost first.
     public let shape: [Int]
     /// The shared, 64-byte aligned values.

@@ -9,8 +9,8 @@ package protocol ByteRegionOwner: AnyObject {
 
 /// Float32 memory behind a `Tensor`: either owned (allocated here) or borrowed from the `ByteRegionOwner` whose
 /// region holds every byte it points into (a memory-mapped weights file, an inflated zip entry).
-/// Unchecked: its own fields never change; the floats it points to follow `Tensor`'s rule, and a borrowed owner
-/// is read-only.
+/// Unchecked: its own fields never change, and the floats it points to are written only through a `Tensor`
+/// (not `Sendable`), never once frozen (`FrozenTensor`); a borrowed owner is read-only.
 package final class TensorStorage: @unchecked Sendable {
     /// First float; owned memory is freed, and a borrowed owner released, when this storage is deallocated.
     package let pointer: UnsafeMutablePointer<Float>

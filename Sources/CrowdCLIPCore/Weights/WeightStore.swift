@@ -18,8 +18,7 @@ package struct ModelHints: Sendable, Equatable {
 
 /// Float32 tensors under canonical OpenAI/open_clip names (`visual.conv1.weight`, `token_embedding.weight`, …),
 /// whatever format they came from. See Docs/formats.md.
-// Unchecked only because it holds `Tensor`s (see `Tensor`); the store itself is a value.
-public struct WeightStore: @unchecked Sendable {
+public struct WeightStore {
     /// Where the tensors came from, for error messages.
     public let source: String
     /// Format-level hints (activation, head counts) used when building a `CLIPConfig`.
