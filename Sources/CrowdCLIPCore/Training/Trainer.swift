@@ -68,8 +68,11 @@ public final class Trainer {
     var state: TrainingState
 
     /// - Parameters:
-    ///   - base: the CLIP to start from (its text encoder gives the count prompts' features).
+    ///   - weights: the CLIP to start from (its text encoder gives the count prompts' features).
     ///   - images: training images (labels are never read).
+    ///   - outputDirectory: where the checkpoints, `state.json` and `log.jsonl` are written.
+    ///   - configuration: the schedule, optimiser and count prompts.
+    ///   - tokenizer: tokenizes the count prompts.
     ///   - resume: continue from `outputDirectory/state.json`.
     ///   - force: start afresh in a folder that holds an earlier run, removing that run's files.
     public init(base weights: WeightStore, images: [String], outputDirectory: String, configuration: TrainingConfiguration,
