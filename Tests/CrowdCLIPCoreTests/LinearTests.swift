@@ -9,7 +9,7 @@ final class LinearTests: XCTestCase {
     }
 
     func testForwardAndBackwardMatchTheDefinition() throws {
-        try BLAS.load()
+        try OpenBLAS.load()
         let rows = 5, inputs = 7, outputs = 3
         let x = Self.tensor([rows, inputs], seed: 1), dy = Self.tensor([rows, outputs], seed: 2)
         let b = Self.tensor([outputs], seed: 3), wOutIn = Self.tensor([outputs, inputs], seed: 4)

@@ -20,9 +20,9 @@ public final class CLIPModel: Sendable {
     ///
     /// The first model built loads OpenBLAS; when `OPENBLAS_CORETYPE` is unset it first sets that variable in
     /// the process environment to the kernel chosen for this CPU (a value you set is never changed).
-    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `BLAS.LoadError` without OpenBLAS.
+    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `OpenBLAS.LoadError` without OpenBLAS.
     public init(weights: WeightStore, headWidth: Int = 64) throws {
-        try BLAS.load()
+        try OpenBLAS.load()
         let config = try CLIPConfig.infer(from: weights, headWidth: headWidth)
         self.config = config
         source = weights.source

@@ -44,17 +44,17 @@ struct Linear {
         let w = weight.pointer, dw = dWeight.pointer
         switch layout {
         case .outIn:
-            BLAS.sgemm(transA: true, m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x, ldb: inputs,
+            OpenBLAS.sgemm(transA: true, m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x, ldb: inputs,
                        beta: 1, c: dw, ldc: inputs)
             if let dx {
-                BLAS.sgemm(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: inputs,
+                OpenBLAS.sgemm(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: inputs,
                            beta: accumulate ? 1 : 0, c: dx, ldc: inputs)
             }
         case .inOut:
-            BLAS.sgemm(transA: true, m: inputs, n: outputs, k: rows, a: x, lda: inputs, b: dy, ldb: outputs,
+            OpenBLAS.sgemm(transA: true, m: inputs, n: outputs, k: rows, a: x, lda: inputs, b: dy, ldb: outputs,
                        beta: 1, c: dw, ldc: outputs)
             if let dx {
-                BLAS.sgemm(transB: true, m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: outputs,
+                OpenBLAS.sgemm(transB: true, m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: outputs,
                            beta: accumulate ? 1 : 0, c: dx, ldc: inputs)
             }
         }

@@ -1,13 +1,13 @@
 import Foundation
 
-/// What `crowdclip info` and the benchmark report about the machine and the BLAS in use.
+/// What `crowdclip info` and the benchmark report about the machine and the OpenBLAS in use.
 package struct SystemInfo: Sendable {
     /// Ordered `(key, value)` pairs, ready to print.
     package let lines: [(String, String)]
 
     /// Loads OpenBLAS (an error, not a crash, when it is missing) and describes it.
     package static func current() throws -> SystemInfo {
-        try BLAS.load()
+        try OpenBLAS.load()
         let cpu = KernelSelection.cpu
         let recommended = KernelSelection.recommendedCore(for: cpu) ?? "none (OpenBLAS decides)"
         let origin: String
@@ -21,10 +21,10 @@ package struct SystemInfo: Sendable {
             ("cpu vendor/family/model", "\(cpu.vendor) family \(cpu.family) model \(cpu.model)"),
             ("cpu features", cpu.features.joined(separator: " ")),
             ("logical cpus", "\(ProcessInfo.processInfo.activeProcessorCount)"),
-            ("openblas library", BLAS.libraryPath),
-            ("openblas core", "\(BLAS.coreName) (\(origin))"),
-            ("openblas threads", "\(BLAS.threads)"),
-            ("openblas config", BLAS.config),
+            ("openblas library", OpenBLAS.libraryPath),
+            ("openblas core", "\(OpenBLAS.coreName) (\(origin))"),
+            ("openblas threads", "\(OpenBLAS.threads)"),
+            ("openblas config", OpenBLAS.config),
         ])
     }
 }

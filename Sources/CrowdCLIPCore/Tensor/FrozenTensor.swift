@@ -45,7 +45,7 @@ extension Tensor {
     func matmulTransposed(_ other: FrozenTensor) -> Tensor {
         precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[1])
         let out = Tensor(zeros: [shape[0], other.shape[0]])
-        BLAS.sgemm(transB: true, m: shape[0], n: other.shape[0], k: shape[1],
+        OpenBLAS.sgemm(transB: true, m: shape[0], n: other.shape[0], k: shape[1],
                    a: pointer, lda: shape[1], b: other.pointer, ldb: shape[1], c: out.pointer, ldc: other.shape[0])
         return out
     }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// A backend converts each weight once, when the model is built, into the layout its kernel reads
 /// (`PackedWeight`), and multiplies by it from then on. Products of two activations (attention's QKᵀ and PV)
-/// have no weight to convert and call the raw float32 GEMM, `BLAS.sgemm`, directly.
+/// have no weight to convert and call the raw float32 GEMM, `OpenBLAS.sgemm`, directly.
 enum MatrixBackend: Sendable {
     /// float32 through OpenBLAS's `cblas_sgemm`; the weight is used where it lies (a mapped file is not copied)
     /// and the transpose flag stands in for a transposed copy.
@@ -33,10 +33,10 @@ enum PackedWeight: Sendable {
                   into y: UnsafeMutablePointer<Float>) {
         switch self {
         case let .float32(w, .outIn):
-            BLAS.sgemm(transB: true, m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: w.pointer, ldb: inputs,
+            OpenBLAS.sgemm(transB: true, m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: w.pointer, ldb: inputs,
                        beta: beta, c: y, ldc: outputs)
         case let .float32(w, .inOut):
-            BLAS.sgemm(m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: w.pointer, ldb: outputs,
+            OpenBLAS.sgemm(m: rows, n: outputs, k: inputs, a: x, lda: inputs, b: w.pointer, ldb: outputs,
                        beta: beta, c: y, ldc: outputs)
         }
     }

@@ -8,7 +8,7 @@ import Foundation
 /// environment: the chosen kernel is exported as `OPENBLAS_CORETYPE` (`setenv`, before `dlopen`,
 /// so child processes inherit it too), and only when that variable is unset; a user's value is
 /// never changed.
-package enum BLAS {
+package enum OpenBLAS {
     /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
     struct LoadError: Error, CustomStringConvertible {
         /// The loader's message.
