@@ -21,9 +21,9 @@ enum Attention {
                 let p = probs.map { $0 + (b * heads + h) * t * t } ?? scores
                 OpenBLAS.sgemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: t)
                 if causal {
-                    Ops.causalSoftmaxRows(p, rows: t, cols: t, ld: t)
+                    TensorOps.causalSoftmaxRows(p, rows: t, cols: t, ld: t)
                 } else {
-                    Ops.softmaxRows(p, rows: t, cols: t, ld: t)
+                    TensorOps.softmaxRows(p, rows: t, cols: t, ld: t)
                 }
                 OpenBLAS.sgemm(m: t, n: d, k: t, a: p, lda: t, b: v, ldb: ld, c: out + b * t * width + h * d, ldc: width)
             }

@@ -51,7 +51,7 @@ public final class CLIPModel: Sendable {
     public func encodeImages(_ batch: Tensor) throws -> Tensor {
         guard let vision else { throw EncoderError.missingTower("\(source) has no image encoder (visual.* weights)") }
         let f = try named { try vision.encode(batch) }
-        Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
+        TensorOps.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
     }
 
@@ -59,7 +59,7 @@ public final class CLIPModel: Sendable {
     public func encodeTexts(_ tokens: [[Int32]]) throws -> Tensor {
         guard let text else { throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)") }
         let f = try named { try text.encode(tokens) }
-        Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
+        TensorOps.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
     }
 
@@ -73,7 +73,7 @@ public final class CLIPModel: Sendable {
         let logits = imageFeatures.matmulTransposed(textFeatures)
         let cols = textFeatures.shape[0]
         for i in 0..<logits.count { logits[flat: i] *= logitScale }
-        Ops.softmaxRows(logits.pointer, rows: imageFeatures.shape[0], cols: cols, ld: cols)
+        TensorOps.softmaxRows(logits.pointer, rows: imageFeatures.shape[0], cols: cols, ld: cols)
         return logits
     }
 }

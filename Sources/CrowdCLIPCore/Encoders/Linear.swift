@@ -29,9 +29,9 @@ struct Linear {
         if let bias {
             // The bias goes in first and the GEMM adds onto it (beta = 1): no separate pass over y.
             if accumulate {
-                Ops.addBias(y, rows: rows, cols: outputs, bias: bias.pointer)
+                TensorOps.addBias(y, rows: rows, cols: outputs, bias: bias.pointer)
             } else {
-                Ops.fillRows(y, rows: rows, cols: outputs, with: bias.pointer)
+                TensorOps.fillRows(y, rows: rows, cols: outputs, with: bias.pointer)
             }
         }
         packed.multiply(x, rows: rows, inputs: inputs, outputs: outputs, beta: accumulate || bias != nil ? 1 : 0, into: y)

@@ -63,7 +63,7 @@ package final class TextTransformer: Sendable {
         for block in blocks { block.forward(x.pointer, batch: n, tokens: t, causal: true, ws: ws) }
         let pooled = Tensor(zeros: [n, w])
         for i in 0..<n {
-            Ops.layerNorm(x.pointer + (i * t + eot[i]) * w, pooled.pointer + i * w, rows: 1, cols: w,
+            TensorOps.layerNorm(x.pointer + (i * t + eot[i]) * w, pooled.pointer + i * w, rows: 1, cols: w,
                           gamma: lnFinalW.pointer, beta: lnFinalB.pointer)
         }
         let out = Tensor(zeros: [n, embedDim])

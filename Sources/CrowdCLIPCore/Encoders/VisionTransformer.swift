@@ -78,7 +78,7 @@ final class VisionTransformer: Sendable {
             for i in 0..<(t * w) { img[i] += positional.pointer[i] }
         }
         tape?.x0.pointer.update(from: xp, count: rows * w)
-        Ops.layerNorm(xp, xp, rows: rows, cols: w, gamma: lnPreW.pointer, beta: lnPreB.pointer,
+        TensorOps.layerNorm(xp, xp, rows: rows, cols: w, gamma: lnPreW.pointer, beta: lnPreB.pointer,
                       mean: tape?.preMean.pointer, rstd: tape?.preRstd.pointer)
         let ws = ResidualBlock.Workspace(rows: rows, width: w, hidden: blocks.first?.hidden ?? 4 * w, tokens: t)
         for (l, block) in blocks.enumerated() {
@@ -88,7 +88,7 @@ final class VisionTransformer: Sendable {
         let cls = tape?.pooled ?? TensorStorage(count: n * w)
         for b in 0..<n {
             tape?.clsIn.pointer.advanced(by: b * w).update(from: xp + b * t * w, count: w)
-            Ops.layerNorm(xp + b * t * w, cls.pointer + b * w, rows: 1, cols: w, gamma: lnPostW.pointer, beta: lnPostB.pointer,
+            TensorOps.layerNorm(xp + b * t * w, cls.pointer + b * w, rows: 1, cols: w, gamma: lnPostW.pointer, beta: lnPostB.pointer,
                           mean: tape.map { $0.postMean.pointer + b }, rstd: tape.map { $0.postRstd.pointer + b })
         }
         let out = Tensor(zeros: [n, embedDim])
@@ -104,7 +104,7 @@ final class VisionTransformer: Sendable {
         // Projection and ln_post, on the class tokens only.
         let dPooled = TensorStorage(count: n * w), dCls = TensorStorage(count: n * w)
         projection.backward(dFeatures.pointer, tape.pooled.pointer, rows: n, dWeight: g.proj, dBias: nil, dx: dPooled.pointer)
-        Ops.layerNormBackward(dPooled.pointer, tape.clsIn.pointer, mean: tape.postMean.pointer, rstd: tape.postRstd.pointer,
+        TensorOps.layerNormBackward(dPooled.pointer, tape.clsIn.pointer, mean: tape.postMean.pointer, rstd: tape.postRstd.pointer,
                               dx: dCls.pointer, rows: n, cols: w, gamma: lnPostW.pointer,
                               dGamma: g.lnPost.0.pointer, dBeta: g.lnPost.1.pointer)
         let dx = TensorStorage(count: rows * w)  // gradient of the residual stream
@@ -114,7 +114,7 @@ final class VisionTransformer: Sendable {
         }
         // ln_pre, then positions, class token and patch embedding.
         let dX0 = TensorStorage(count: rows * w)
-        Ops.layerNormBackward(dx.pointer, tape.x0.pointer, mean: tape.preMean.pointer, rstd: tape.preRstd.pointer,
+        TensorOps.layerNormBackward(dx.pointer, tape.x0.pointer, mean: tape.preMean.pointer, rstd: tape.preRstd.pointer,
                               dx: dX0.pointer, rows: rows, cols: w, gamma: lnPreW.pointer,
                               dGamma: g.lnPre.0.pointer, dBeta: g.lnPre.1.pointer)
         let dConv = g.conv.reshaped([w, k])

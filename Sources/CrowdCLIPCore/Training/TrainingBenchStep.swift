@@ -16,7 +16,7 @@ package final class TrainingBenchStep {
         for i in 0..<crops.count { crops[flat: i] = Float(sin(Double(i) * 0.001)) }
         texts = Tensor(zeros: [NestedCrops.count, e])
         for i in 0..<texts.count { texts[flat: i] = Float(cos(Double(i) * 0.7)) }
-        Ops.l2NormalizeRows(texts.pointer, rows: NestedCrops.count, cols: e)
+        TensorOps.l2NormalizeRows(texts.pointer, rows: NestedCrops.count, cols: e)
     }
 
     /// Forward, loss, backward and an RAdam update; returns the loss.

@@ -3,7 +3,7 @@ import Foundation
 
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
 /// They work in place where that is natural; callers own the memory.
-enum Ops {
+enum TensorOps {
     /// `x[r, :] += bias` for every row.
     @inline(__always)
     static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
@@ -117,7 +117,7 @@ extension Tensor {
     func l2NormalizedRows() -> Tensor {
         let out = copy()
         let cols = shape.last ?? 1
-        Ops.l2NormalizeRows(out.pointer, rows: count / max(cols, 1), cols: cols)
+        TensorOps.l2NormalizeRows(out.pointer, rows: count / max(cols, 1), cols: cols)
         return out
     }
 
