@@ -172,16 +172,16 @@ final class OpsTests: XCTestCase {
 
     func testReadsNumpyFileAndWritesTheSameBytes() throws {
         let data = try Fixtures.data("models/arange-2x3x4x5.npy")
-        let t = try NPY.read(data: data, name: "arange")
+        let t = try NPYFile.read(data: data, name: "arange")
         XCTAssertEqual(t.shape, [2, 3, 4, 5])
         XCTAssertEqual(t.array, (0..<120).map { Float($0) * 0.25 - 7.5 })
-        XCTAssertEqual(NPY.data(t), data, "our writer produces numpy's bytes")
+        XCTAssertEqual(NPYFile.data(t), data, "our writer produces numpy's bytes")
     }
 
     func testBadNumpyFilesAreErrors() throws {
         let good = try Fixtures.data("models/arange-2x3x4x5.npy")
         func rejects(_ d: Data, _ needle: String, line: UInt = #line) {
-            XCTAssertThrowsError(try NPY.read(data: d, name: "bad.npy"), line: line) { e in
+            XCTAssertThrowsError(try NPYFile.read(data: d, name: "bad.npy"), line: line) { e in
                 XCTAssertTrue("\(e)".contains(needle) && "\(e)".contains("bad.npy"), "\(e)", line: line)
             }
         }

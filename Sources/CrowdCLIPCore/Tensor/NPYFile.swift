@@ -2,7 +2,7 @@ import Foundation
 
 /// NumPy `.npy` files holding little-endian float32 arrays in C order (what `np.save` writes for a
 /// `float32` array). Used to feed already-normalised image tensors to the encoders.
-enum NPY {
+enum NPYFile {
     /// Why a `.npy` file or buffer was rejected.
     package struct FormatError: Error, CustomStringConvertible, Equatable {
         /// The path, or the name given for in-memory data.
@@ -24,7 +24,7 @@ enum NPY {
 
     /// Parses a `.npy` image held in memory (versions 1–3, dtype `<f4`, C order) into a tensor of its shape;
     /// `name` labels errors. Bytes after the array are ignored.
-    /// - Throws: `NPY.FormatError` for anything else, or when the header or data runs past the end.
+    /// - Throws: `NPYFile.FormatError` for anything else, or when the header or data runs past the end.
     package static func read(data: Data, name: String) throws -> Tensor {
         func fail(_ reason: String) -> FormatError { FormatError(file: name, reason: reason) }
         let bytes = [UInt8](data)
