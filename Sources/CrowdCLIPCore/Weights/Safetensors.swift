@@ -5,7 +5,7 @@ import Foundation
 /// views of the mapping (no copy), other dtypes are converted once.
 enum SafetensorsReader {
     /// Safetensors dtype names (`"F32"`, `"BF16"`, …) and the element types they map to.
-    static let dtypes: [String: DType] = [
+    static let dtypes: [String: WeightDType] = [
         "F32": .f32, "F16": .f16, "BF16": .bf16, "F64": .f64, "I64": .i64, "I32": .i32,
         "I16": .i16, "I8": .i8, "U8": .u8, "BOOL": .bool,
     ]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Element types found in checkpoints; every one becomes float32 on load.
-enum DType: String, Sendable {
+enum WeightDType: String, Sendable {
     /// Float32, float16, bfloat16, float64, signed 64/32/16/8-bit and unsigned 8-bit integers, and bool (one byte).
     case f32, f16, bf16, f64, i64, i32, i16, i8, u8, bool
 
