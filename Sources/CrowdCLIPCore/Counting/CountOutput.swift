@@ -38,12 +38,12 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
         switch self {
         case .jsonl:
             let patches = result.patches.map {
-                "{\"row\": \($0.row), \"col\": \($0.col), \"selected\": \($0.selected), \"count\": \(JSON.number($0.count))}"
+                "{\"row\": \($0.row), \"col\": \($0.col), \"selected\": \($0.selected), \"count\": \(JSONText.number($0.count))}"
             }
-            return "{\"image\": \(JSON.string(result.image)), \"path\": \(path.map(JSON.string) ?? "null"), "
-                + "\"count\": \(JSON.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
+            return "{\"image\": \(JSONText.string(result.image)), \"path\": \(path.map(JSONText.string) ?? "null"), "
+                + "\"count\": \(JSONText.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
         case .csv:
-            return "\(CSV.field(result.image)),\(CSV.field(path ?? "")),\(JSON.number(result.count)),\(result.patches.filter(\.selected).count),"
+            return "\(CSV.field(result.image)),\(CSV.field(path ?? "")),\(JSONText.number(result.count)),\(result.patches.filter(\.selected).count),"
         case .table:
             return TableLayout.row(result)
         }
@@ -53,7 +53,7 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
     package func line(forFailure image: String, path: String?, error: String) -> String {
         switch self {
         case .jsonl:
-            return "{\"image\": \(JSON.string(image)), \"path\": \(path.map(JSON.string) ?? "null"), \"error\": \(JSON.string(error))}"
+            return "{\"image\": \(JSONText.string(image)), \"path\": \(path.map(JSONText.string) ?? "null"), \"error\": \(JSONText.string(error))}"
         case .csv: return "\(CSV.field(image)),\(CSV.field(path ?? "")),,,\(CSV.field(error))"
         case .table: return TableLayout.failure(image, error: error)
         }
@@ -83,7 +83,7 @@ enum TableLayout {
 }
 
 /// Minimal JSON writing for the stable output formats.
-package enum JSON {
+package enum JSONText {
     /// `s` as a quoted JSON string literal: quotes, backslashes and control characters escaped.
     package static func string(_ s: String) -> String {
         var out = "\""
