@@ -43,7 +43,7 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
             return "{\"image\": \(JSONText.string(result.image)), \"path\": \(path.map(JSONText.string) ?? "null"), "
                 + "\"count\": \(JSONText.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
         case .csv:
-            return "\(CSV.field(result.image)),\(CSV.field(path ?? "")),\(JSONText.number(result.count)),\(result.patches.filter(\.selected).count),"
+            return "\(CSVText.field(result.image)),\(CSVText.field(path ?? "")),\(JSONText.number(result.count)),\(result.patches.filter(\.selected).count),"
         case .table:
             return TableLayout.row(result)
         }
@@ -54,7 +54,7 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
         switch self {
         case .jsonl:
             return "{\"image\": \(JSONText.string(image)), \"path\": \(path.map(JSONText.string) ?? "null"), \"error\": \(JSONText.string(error))}"
-        case .csv: return "\(CSV.field(image)),\(CSV.field(path ?? "")),,,\(CSV.field(error))"
+        case .csv: return "\(CSVText.field(image)),\(CSVText.field(path ?? "")),,,\(CSVText.field(error))"
         case .table: return TableLayout.failure(image, error: error)
         }
     }
@@ -109,7 +109,7 @@ package enum JSONText {
 }
 
 /// Minimal CSV writing for the stable output formats.
-package enum CSV {
+package enum CSVText {
     /// `s` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break; else as is.
     package static func field(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
