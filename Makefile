@@ -27,7 +27,7 @@ INSTALL_FROM := .build/release
 INSTALL_BUILD = $(TESTED_BUILD) --product crowdclip
 endif
 
-.PHONY: tested-crowdclip deps build release test bench demo demo-tiny weights install uninstall install-check docs fixtures venv eval clean soak fuzz fuzz-smoke
+.PHONY: tested-crowdclip deps build release test api-check bench demo demo-tiny weights install uninstall install-check docs fixtures venv eval clean soak fuzz fuzz-smoke
 
 deps:  ## Debian packages, installed only when missing
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -44,7 +44,11 @@ release: deps
 
 # Built with `swift build` then run with --skip-build: `swift test` adds its own -enable-testing, which a plain
 # `swift build` cannot match, so demo and install would rebuild everything after it.
-test: deps
+# CrowdCLIPCore keeps at most 150 public declarations (issue 14); Tools/check_public_api.py says what counts.
+api-check:
+	python3 Tools/check_public_api.py
+
+test: deps api-check
 	$(TESTED_BUILD) --build-tests
 	$(SWIFT) test -c release --skip-build --disable-swift-testing
 

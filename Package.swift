@@ -54,5 +54,5 @@ let package = Package(
             path: "Tests/CrowdCLIPCoreTests"
         ),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

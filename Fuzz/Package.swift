@@ -24,5 +24,5 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         )
     },
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -51,7 +51,7 @@ struct EncoderBench {
             guard let a, let b, b > 0 else { return "–" }
             return String(format: "%.2f×", a / b)
         }
-        print("== results (best of \(iters1) runs at batch 1, \(iters9) at batch 9 and for texts; \(BLAS.threads) BLAS threads)")
+        print("== results (best of \(iters1) runs at batch 1, \(iters9) at batch 9 and for texts; \(OpenBLAS.threads) OpenBLAS threads)")
         let rows: [(String, Double?, Double?, Double?)] = [
             ("image encoder, images/s, batch 1", ours["b1"], num("torch_images_per_s_b1"), num("ort_images_per_s_b1")),
             ("image encoder, images/s, batch 9", ours["b9"], num("torch_images_per_s_b9"), num("ort_images_per_s_b9")),
@@ -157,7 +157,7 @@ enum Roofline {
             let reps = max(1, min(count, quick ? 2 : 8))
             let s = BenchTimer.best(iterations: 3) {
                 for _ in 0..<reps {
-                    BLAS.sgemm(transB: tb, m: mm, n: n, k: k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
+                    OpenBLAS.sgemm(transB: tb, m: mm, n: n, k: k, a: a.pointer, lda: lda, b: b.pointer, ldb: ldb,
                                c: c.pointer, ldc: n)
                 }
             } / Double(reps)

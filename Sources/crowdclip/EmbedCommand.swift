@@ -61,7 +61,7 @@ struct EmbedImage: ParsableCommand {
             } catch {
                 failed += 1
                 printError("\(error)")
-                try out.write("{\"image\": \(JSON.string(file)), \"error\": \(JSON.string("\(error)"))}")
+                try out.write("{\"image\": \(JSONText.string(file)), \"error\": \(JSONText.string("\(error)"))}")
             }
         }
         let status = ExitStatus.forBatch(done: files.count - failed, failed: failed)

@@ -42,15 +42,15 @@ struct EvalCommand: ParsableCommand {
         defer { activeProgressBar = nil }
         let report = try Evaluation(counter: counter).run(
             samples,
-            row: { r in try csv?.write("\(CSV.field(r.image)),\(r.groundTruth.map(JSON.number) ?? ""),\(JSON.number(r.count))") },
+            row: { r in try csv?.write("\(CSVText.field(r.image)),\(r.groundTruth.map(JSONText.number) ?? ""),\(JSONText.number(r.count))") },
             onFailure: { _, message in printError(message) },
             progress: { done, total, m in bar.update(done: done, total: total, extra: m.count > 0 ? String(format: "MAE %.1f", m.mae) : "") })
         let splitName = split ?? DatasetReader.validSplits(dataset).first { $0 == "test" } ?? "all"
         let m = report.metrics
         switch format {
         case .json:
-            let mae = m.count > 0 ? JSON.number(m.mae) : "null", mse = m.count > 0 ? JSON.number(m.mse) : "null"
-            print("{\"dataset\": \(JSON.string(dataset.rawValue)), \"split\": \(JSON.string(splitName)), \"images\": \(report.rows.count), \"mae\": \(mae), \"mse\": \(mse)}")
+            let mae = m.count > 0 ? JSONText.number(m.mae) : "null", mse = m.count > 0 ? JSONText.number(m.mse) : "null"
+            print("{\"dataset\": \(JSONText.string(dataset.rawValue)), \"split\": \(JSONText.string(splitName)), \"images\": \(report.rows.count), \"mae\": \(mae), \"mse\": \(mse)}")
         case .text:
             print("dataset \(dataset.rawValue)  split \(splitName)  images \(report.rows.count)")
             if m.count > 0 { print(String(format: "MAE %.2f  MSE %.2f", m.mae, m.mse)) } else { print("no labels in this split: counts only, no MAE") }

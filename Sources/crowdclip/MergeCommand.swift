@@ -75,9 +75,9 @@ struct MergeCommand: ParsableCommand {
         let evaluated = r.kind == .evalCSV, m = r.metrics
         switch format {
         case .json:
-            var fields = ["\"output\": \(JSON.string(output))", "\"shards\": \(shards.count)", "\"images\": \(r.records)"]
+            var fields = ["\"output\": \(JSONText.string(output))", "\"shards\": \(shards.count)", "\"images\": \(r.records)"]
             if evaluated {
-                fields += ["\"mae\": \(m.count > 0 ? JSON.number(m.mae) : "null")", "\"mse\": \(m.count > 0 ? JSON.number(m.mse) : "null")"]
+                fields += ["\"mae\": \(m.count > 0 ? JSONText.number(m.mae) : "null")", "\"mse\": \(m.count > 0 ? JSONText.number(m.mse) : "null")"]
             } else {
                 fields.append("\"failed\": \(r.failed)")
             }

@@ -4,7 +4,7 @@ import XCTest
 final class BLASTests: XCTestCase {
     /// sgemm with every transpose combination against a plain triple loop.
     func testSgemmMatchesNaiveLoops() throws {
-        try BLAS.load()
+        try OpenBLAS.load()
         let m = 7, n = 5, k = 11
         var rng = SystemRandomNumberGenerator()
         let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &rng) }
@@ -15,7 +15,7 @@ final class BLASTests: XCTestCase {
                 // Storage layouts: A is m×k (or k×m when transposed), B is k×n (or n×k).
                 func aAt(_ i: Int, _ p: Int) -> Float { transA ? a[p * m + i] : a[i * k + p] }
                 func bAt(_ p: Int, _ j: Int) -> Float { transB ? b[j * k + p] : b[p * n + j] }
-                BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                OpenBLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k,
                            a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, c: &c, ldc: n)
                 for i in 0..<m {
                     for j in 0..<n {
@@ -41,9 +41,9 @@ final class BLASTests: XCTestCase {
     }
 
     func testLoadedCoreFollowsChoice() throws {
-        try BLAS.load()
+        try OpenBLAS.load()
         if let chosen = KernelSelection.userCore ?? KernelSelection.recommendedCore(for: KernelSelection.cpu) {
-            XCTAssertEqual(BLAS.coreName.lowercased(), chosen.lowercased(), "OpenBLAS did not take the chosen core")
+            XCTAssertEqual(OpenBLAS.coreName.lowercased(), chosen.lowercased(), "OpenBLAS did not take the chosen core")
         }
     }
 }

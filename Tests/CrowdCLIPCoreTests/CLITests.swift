@@ -179,6 +179,7 @@ final class CLITests: XCTestCase {
     /// helper: both pipes are read at once. Run on a watchdog so a regression fails instead of hanging.
     func testTheHelperReadsBothPipesAtOnce() throws {
         let finished = DispatchSemaphore(value: 0)
+        // Unchecked: the thread writes `result` before it signals `finished`, and the test reads it only after.
         final class Box: @unchecked Sendable { var result: Result<CrowdCLIPProcess.Output, Error>? }
         let box = Box(), long = String(repeating: "x", count: 100_000)
         Thread {

@@ -63,18 +63,18 @@ final class ProgressiveFilterTests: XCTestCase {
         let first = features([[1, 0, 0], [0, 1, 0], [0, 0, 1]])
         let second = features([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
         let f1 = features([[0.9, 0.1, 0.0], [0.1, 0.9, 0.0], [0.5, 0.2, 0.1]])
-        let (kept1, _) = ProgressiveFilter.keep(imageFeatures: f1, firstTexts: first, firstTarget: 0,
-                                                secondTexts: features([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), secondTarget: 0, secondTopK: 1)
+        let (kept1, _) = ProgressiveFilter.keep(imageFeatures: f1, firstTexts: FrozenTensor(first), firstTarget: 0,
+                                                secondTexts: FrozenTensor(features([[1, 0, 0], [0, 1, 0], [0, 0, 1]])), secondTarget: 0, secondTopK: 1)
         XCTAssertEqual(kept1, [true, false, true])
         let f2 = features([[0.1, 0.4, 0.3, 0.2], [0.1, 0.4, 0.2, 0.3]])
         // Stage 1 over the same four axes: target 1 wins for both rows; stage 2 target 2 is 2nd and 3rd.
-        let (top2, _) = ProgressiveFilter.keep(imageFeatures: f2, firstTexts: second, firstTarget: 1,
-                                               secondTexts: second, secondTarget: 2, secondTopK: 2)
+        let (top2, _) = ProgressiveFilter.keep(imageFeatures: f2, firstTexts: FrozenTensor(second), firstTarget: 1,
+                                               secondTexts: FrozenTensor(second), secondTarget: 2, secondTopK: 2)
         XCTAssertEqual(top2, [true, false])
-        let (counts, _) = ProgressiveFilter.counts(imageFeatures: f2, countTexts: second, values: [10, 20, 30, 40],
+        let (counts, _) = ProgressiveFilter.counts(imageFeatures: f2, countTexts: FrozenTensor(second), values: [10, 20, 30, 40],
                                                    logitScale: 100, aggregation: .argmax)
         XCTAssertEqual(counts, [20, 20])
-        let (soft, _) = ProgressiveFilter.counts(imageFeatures: features([[0.5, 0.5, 0, 0]]), countTexts: second,
+        let (soft, _) = ProgressiveFilter.counts(imageFeatures: features([[0.5, 0.5, 0, 0]]), countTexts: FrozenTensor(second),
                                                  values: [10, 20, 30, 40], logitScale: 100, aggregation: .expectation)
         XCTAssertEqual(soft[0], 15, accuracy: 1e-6, "two equal best prompts share the weight")
     }

@@ -41,13 +41,13 @@ final class CountingPipelineTests: XCTestCase {
         let headsTexts = try crowd.base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: texts)
         let countTexts = try crowd.base.encodeTexts(c.countPrompts.texts, tokenizer: texts)
         let (kept, _) = ProgressiveFilter.keep(
-            imageFeatures: try encode(Array(boxes.indices), crowd.base), firstTexts: crowdTexts, firstTarget: 0,
-            secondTexts: headsTexts, secondTarget: 0, secondTopK: c.headsTopK)
+            imageFeatures: try encode(Array(boxes.indices), crowd.base), firstTexts: FrozenTensor(crowdTexts), firstTarget: 0,
+            secondTexts: FrozenTensor(headsTexts), secondTarget: 0, secondTopK: c.headsTopK)
         let keptRows = kept.indices.filter { kept[$0] }
         var counts = [Double](repeating: 0, count: boxes.count)
         if !keptRows.isEmpty {
             let (values, _) = ProgressiveFilter.counts(
-                imageFeatures: try encode(keptRows, crowd.counter), countTexts: countTexts, values: c.countPrompts.values,
+                imageFeatures: try encode(keptRows, crowd.counter), countTexts: FrozenTensor(countTexts), values: c.countPrompts.values,
                 logitScale: crowd.counter.logitScale, aggregation: c.aggregation)
             for (k, r) in keptRows.enumerated() { counts[r] = values[k] }
         }

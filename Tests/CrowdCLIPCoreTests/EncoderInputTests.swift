@@ -20,19 +20,19 @@ final class EncoderInputTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let batchPath = dir.appendingPathComponent("batch.npy").path
-        try NPY.write(images, to: batchPath)
+        try NPYFile.write(images, to: batchPath)
         let batch = try ImageInput.load(path: batchPath, preprocessing: .crowdclip)
         XCTAssertEqual(batch.shape, [2, 3, 224, 224])
         XCTAssertLessThanOrEqual(EncoderParityTests.maxDifference(try model.encodeImages(batch), ref.image_features), 1e-4)
 
         let singlePath = dir.appendingPathComponent("one.npy").path
-        try NPY.write(images.row(1), to: singlePath)
+        try NPYFile.write(images.row(1), to: singlePath)
         let one = try ImageInput.load(path: singlePath, preprocessing: .clip)
         XCTAssertEqual(one.shape, [1, 3, 224, 224])
         XCTAssertLessThanOrEqual(EncoderParityTests.maxDifference(try model.encodeImages(one), [ref.image_features[1]]), 1e-4)
 
         let flatPath = dir.appendingPathComponent("flat.npy").path
-        try NPY.write(Tensor(zeros: [4, 5]), to: flatPath)
+        try NPYFile.write(Tensor(zeros: [4, 5]), to: flatPath)
         XCTAssertThrowsError(try ImageInput.load(path: flatPath, preprocessing: .clip)) { e in
             XCTAssertTrue("\(e)".contains("flat.npy") && "\(e)".contains("[N, 3, H, W]"), "\(e)")
         }

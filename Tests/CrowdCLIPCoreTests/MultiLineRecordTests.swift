@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import CrowdCLIPCore
 
-/// A file name holding a newline is written by `CSV.field` as one quoted field over two lines; every reader of
+/// A file name holding a newline is written by `CSVText.field` as one quoted field over two lines; every reader of
 /// result files (resume, compaction, merge) must see one record there, and nothing may be deleted for it.
 final class MultiLineRecordTests: XCTestCase {
     private var dir = ""
@@ -27,7 +27,7 @@ final class MultiLineRecordTests: XCTestCase {
 
     func testResumeSeesANameWithANewlineAsOneCountedRecord() throws {
         let newline = ok("a\nb.jpg", 3), comma = ok("c,d.jpg", 4)
-        XCTAssertTrue(newline.contains("\n"), "the premise: CSV.field keeps the newline inside quotes")
+        XCTAssertTrue(newline.contains("\n"), "the premise: CSVText.field keeps the newline inside quotes")
         let path = try write("r.csv", [header, newline, comma, ok("e.jpg", 5), ""].joined(separator: "\n"))
         let index = try ResumeIndex(readingFile: path, expected: .csv)
         XCTAssertEqual(index.countedImages, 3)

@@ -18,7 +18,7 @@ final class OpsTests: XCTestCase {
         let rows = 5, cols = 37
         let x = Self.values(rows * cols), g = Self.values(cols, scale: 1).map { 1 + $0 }, b = Self.values(cols, scale: 0.1)
         var out = [Float](repeating: 0, count: rows * cols)
-        Ops.layerNorm(x, &out, rows: rows, cols: cols, gamma: g, beta: b)
+        TensorOps.layerNorm(x, &out, rows: rows, cols: cols, gamma: g, beta: b)
         for r in 0..<rows {
             let row = x[(r * cols)..<((r + 1) * cols)].map(Double.init)
             let mean = row.reduce(0, +) / Double(cols)
@@ -35,9 +35,9 @@ final class OpsTests: XCTestCase {
         var x = Self.values(3 * cols)
         let g = [Float](repeating: 1, count: cols), b = [Float](repeating: 0, count: cols)
         var separate = [Float](repeating: 0, count: x.count)
-        Ops.layerNorm(x, &separate, rows: 3, cols: cols, gamma: g, beta: b)
+        TensorOps.layerNorm(x, &separate, rows: 3, cols: cols, gamma: g, beta: b)
         x.withUnsafeMutableBufferPointer { p in
-            Ops.layerNorm(p.baseAddress!, p.baseAddress!, rows: 3, cols: cols, gamma: g, beta: b)
+            TensorOps.layerNorm(p.baseAddress!, p.baseAddress!, rows: 3, cols: cols, gamma: g, beta: b)
         }
         XCTAssertEqual(x, separate)
     }
@@ -46,12 +46,12 @@ final class OpsTests: XCTestCase {
         // 53 values: three SIMD blocks and a scalar tail.
         let x = Self.values(53, scale: 12)
         var q = x, e = x
-        Ops.quickGELU(&q, count: q.count)
-        Ops.gelu(&e, count: e.count)
+        TensorOps.quickGELU(&q, count: q.count)
+        TensorOps.gelu(&e, count: e.count)
         // The out-of-place forms (training keeps the pre-activation) give the same floats.
         var q2 = [Float](repeating: 0, count: x.count), e2 = q2
-        Ops.quickGELU(x, into: &q2, count: x.count)
-        Ops.gelu(x, into: &e2, count: x.count)
+        TensorOps.quickGELU(x, into: &q2, count: x.count)
+        TensorOps.gelu(x, into: &e2, count: x.count)
         XCTAssertEqual(q2, q)
         XCTAssertEqual(e2, e)
         for (i, v) in x.map(Double.init).enumerated() {
@@ -65,7 +65,7 @@ final class OpsTests: XCTestCase {
         let x = Self.values(rows * cols, scale: 2), g = Self.values(cols, scale: 1).map { 1 + $0 }, b = Self.values(cols, scale: 0.1)
         let dy = Self.values(rows * cols, scale: 1).map { $0 * 0.5 + 0.1 }
         var out = [Float](repeating: 0, count: x.count), mean = [Float](repeating: 0, count: rows), rstd = mean
-        Ops.layerNorm(x, &out, rows: rows, cols: cols, gamma: g, beta: b, mean: &mean, rstd: &rstd)
+        TensorOps.layerNorm(x, &out, rows: rows, cols: cols, gamma: g, beta: b, mean: &mean, rstd: &rstd)
         // Loss L = Σ dy · LN(x) in Double; its gradient in x, gamma and beta by central differences.
         func loss(_ x: [Double], _ g: [Double], _ b: [Double]) -> Double {
             var total = 0.0
@@ -84,7 +84,7 @@ final class OpsTests: XCTestCase {
             XCTAssertEqual(Double(rstd[r]), 1 / (v + 1e-5).squareRoot(), accuracy: 1e-5 * Double(rstd[r]))
         }
         var dx = [Float](repeating: 0, count: x.count), dg = [Float](repeating: 0, count: cols), db = dg
-        Ops.layerNormBackward(dy, x, mean: mean, rstd: rstd, dx: &dx, rows: rows, cols: cols, gamma: g, dGamma: &dg, dBeta: &db)
+        TensorOps.layerNormBackward(dy, x, mean: mean, rstd: rstd, dx: &dx, rows: rows, cols: cols, gamma: g, dGamma: &dg, dBeta: &db)
         let xd = x.map(Double.init), gd = g.map(Double.init), bd = b.map(Double.init), h = 1e-4
         func numeric(_ change: (inout [Double], inout [Double], inout [Double], Double) -> Void) -> Double {
             var (x1, g1, b1) = (xd, gd, bd), (x2, g2, b2) = (xd, gd, bd)
@@ -101,8 +101,8 @@ final class OpsTests: XCTestCase {
     func testActivationBackwardsMatchTheirDerivatives() {
         let x = Self.values(53, scale: 6)
         var dq = [Float](repeating: 1, count: x.count), de = dq
-        Ops.quickGELUBackward(x, &dq, count: x.count)
-        Ops.geluBackward(x, &de, count: x.count)
+        TensorOps.quickGELUBackward(x, &dq, count: x.count)
+        TensorOps.geluBackward(x, &de, count: x.count)
         for (i, v) in x.map(Double.init).enumerated() {
             let s = 1 / (1 + Foundation.exp(-1.702 * v))
             XCTAssertEqual(Double(dq[i]), s + 1.702 * v * s * (1 - s), accuracy: 1e-6, "QuickGELU' at \(v)")
@@ -117,9 +117,9 @@ final class OpsTests: XCTestCase {
         for causal in [false, true] {
             var y = x
             if causal {
-                Ops.causalSoftmaxRows(&y, rows: rows, cols: cols, ld: ld)
+                TensorOps.causalSoftmaxRows(&y, rows: rows, cols: cols, ld: ld)
             } else {
-                Ops.softmaxRows(&y, rows: rows, cols: cols, ld: ld)
+                TensorOps.softmaxRows(&y, rows: rows, cols: cols, ld: ld)
             }
             for r in 0..<rows {
                 let n = causal ? r + 1 : cols
@@ -152,7 +152,7 @@ final class OpsTests: XCTestCase {
 
     func testL2NormalizeRows() {
         var x: [Float] = [3, 4, 0, 0, 0, 0, 1, -1, 1]
-        Ops.l2NormalizeRows(&x, rows: 3, cols: 3)
+        TensorOps.l2NormalizeRows(&x, rows: 3, cols: 3)
         XCTAssertEqual(x[0], 0.6, accuracy: 1e-7); XCTAssertEqual(x[1], 0.8, accuracy: 1e-7)
         XCTAssertEqual(Array(x[3..<6]), [0, 0, 0], "a zero row stays zero, not NaN")
         XCTAssertEqual(x[6], 1 / Float(3).squareRoot(), accuracy: 1e-7)
@@ -172,16 +172,16 @@ final class OpsTests: XCTestCase {
 
     func testReadsNumpyFileAndWritesTheSameBytes() throws {
         let data = try Fixtures.data("models/arange-2x3x4x5.npy")
-        let t = try NPY.read(data: data, name: "arange")
+        let t = try NPYFile.read(data: data, name: "arange")
         XCTAssertEqual(t.shape, [2, 3, 4, 5])
         XCTAssertEqual(t.array, (0..<120).map { Float($0) * 0.25 - 7.5 })
-        XCTAssertEqual(NPY.data(t), data, "our writer produces numpy's bytes")
+        XCTAssertEqual(NPYFile.data(t), data, "our writer produces numpy's bytes")
     }
 
     func testBadNumpyFilesAreErrors() throws {
         let good = try Fixtures.data("models/arange-2x3x4x5.npy")
         func rejects(_ d: Data, _ needle: String, line: UInt = #line) {
-            XCTAssertThrowsError(try NPY.read(data: d, name: "bad.npy"), line: line) { e in
+            XCTAssertThrowsError(try NPYFile.read(data: d, name: "bad.npy"), line: line) { e in
                 XCTAssertTrue("\(e)".contains(needle) && "\(e)".contains("bad.npy"), "\(e)", line: line)
             }
         }

@@ -10,7 +10,7 @@ public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointe
 
 func fuzz(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     guard count > 0, let start else { return 0 }
-    if let t = try? NPY.read(data: Data(bytes: start, count: count), name: "fuzz.npy") {
+    if let t = try? NPYFile.read(data: Data(bytes: start, count: count), name: "fuzz.npy") {
         var sum: Float = 0
         for i in 0..<t.count { sum += t[flat: i] }
         _ = sum

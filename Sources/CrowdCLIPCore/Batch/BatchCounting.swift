@@ -2,34 +2,34 @@ import Foundation
 
 /// Counts many images: each result is written as soon as it is known, a bad file becomes an error record and the
 /// batch goes on, and images an earlier run already counted (by their `CanonicalPath`) are skipped on resume.
-public final class BatchCounting {
+package final class BatchCounting {
     /// The outcome of a batch: images counted, images that failed (written as error records), and images
     /// skipped because the resumed output already counted them.
-    public struct Summary: Sendable { public var counted = 0, failed = 0, skipped = 0 }
+    package struct Summary: Sendable { package var counted = 0, failed = 0, skipped = 0 }
 
     /// Where a batch stands, after each image.
-    public struct Progress: Sendable {
+    package struct Progress: Sendable {
         /// Images handled so far (skipped ones included), images in the batch, and how many of `done` were
         /// skipped on resume.
-        public var done = 0, total = 0, skipped = 0
+        package var done = 0, total = 0, skipped = 0
     }
 
     /// The counter each image goes through.
-    public let counter: CrowdCounter
+    package let counter: CrowdCounter
     /// The format of the output lines passed to `write`.
-    public let format: CountOutputFormat
+    package let format: CountOutputFormat
     /// Folder that receives a PNG of each counted image with its patch grid, kept patches and counts drawn
     /// (`--visualize`); nil for none.
-    public let visualizeDirectory: String?
+    package let visualizeDirectory: String?
     /// Decode and prepare the next image on a background thread while the encoders run on this one (on by
     /// default); off, each image is decoded when its turn comes. The records are the same either way.
-    public var overlap = true
+    package var overlap = true
     private let write: (String) throws -> Void
     private var pictureNames: Set<String> = []
 
     /// - Parameter write: receives each output line (without newline), in order; an error from it (a full
     ///   disk) stops the batch, since results could no longer be kept.
-    public init(counter: CrowdCounter, format: CountOutputFormat, visualizeDirectory: String? = nil,
+    package init(counter: CrowdCounter, format: CountOutputFormat, visualizeDirectory: String? = nil,
                 write: @escaping (String) throws -> Void) throws {
         self.counter = counter
         self.format = format
@@ -39,7 +39,7 @@ public final class BatchCounting {
     }
 
     /// Creates the `--visualize` folder and checks it is writable (callers do this before loading weights).
-    public static func preparePictureFolder(_ dir: String) throws {
+    package static func preparePictureFolder(_ dir: String) throws {
         try Folders.create(dir, what: "cannot create the picture folder")
     }
 
@@ -47,7 +47,7 @@ public final class BatchCounting {
     ///   - resume: what an earlier run wrote; its counted images are skipped, its failures tried again.
     ///   - onFailure: called for each failed image with the message (the CLI prints it on stderr).
     ///   - progress: called after each image.
-    public func run<Images: Collection>(_ images: Images, resume: ResumeIndex = ResumeIndex(),
+    package func run<Images: Collection>(_ images: Images, resume: ResumeIndex = ResumeIndex(),
                                         onFailure: (String, String) -> Void = { _, _ in },
                                         progress: (Progress) -> Void = { _ in }) throws -> Summary where Images.Element == String {
         var summary = Summary()

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Minimal CSV writing for the stable output formats.
-public enum CSV {
+package enum CSV {
     /// `s` as one CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break; else as is.
-    public static func field(_ s: String) -> String {
+    package static func field(_ s: String) -> String {
         s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

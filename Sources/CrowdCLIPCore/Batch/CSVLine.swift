@@ -1,9 +1,9 @@
 import Foundation
 
 /// Splits one CSV line (quoted fields with doubled quotes); nil when a quote is left open.
-public enum CSVLine {
+enum CSVLine {
     /// The fields of `line`, unquoted; nil when a quoted field is not closed.
-    public static func parse(_ line: String) -> [String]? {
+    package static func parse(_ line: String) -> [String]? {
         var fields: [String] = [], current = "", quoted = false, i = line.startIndex
         while i < line.endIndex {
             let c = line[i]

@@ -3,9 +3,9 @@ import Foundation
 /// The identity of an input file: its absolute path with `.`, `..` and symlinked folders resolved, and its own
 /// name kept. A symlink to an image is therefore an input of its own, named by the link (ten links to one photo
 /// are ten inputs), while `photos/a.jpg`, `./photos/a.jpg` and `/home/me/photos/a.jpg` are one.
-public enum CanonicalPath {
+package enum CanonicalPath {
     /// nil when the entry does not exist (a dangling symlink exists: it is an entry that fails to decode).
-    public static func of(_ path: String) -> String? {
+    package static func of(_ path: String) -> String? {
         var st = stat()
         guard !path.isEmpty, lstat(path, &st) == 0 else { return nil }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
@@ -16,7 +16,7 @@ public enum CanonicalPath {
     }
 
     /// realpath(3): every symlink followed.
-    public static func resolved(_ path: String) -> String? {
+    package static func resolved(_ path: String) -> String? {
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(cString: p)

@@ -7,15 +7,15 @@ import Foundation
 /// - Each record is one `write(2)` of the whole line, so a reader never sees half of one; a write cut short (a
 ///   full disk) is cut back off the file before the error is reported.
 /// - Resuming drops a torn last line before appending, and `compact` leaves one record per image at the end.
-public final class CountOutputFile {
+package final class CountOutputFile {
     /// The file's path, or "standard output"; used in error messages.
-    public let name: String
+    package let name: String
     /// The format of the records written here.
-    public let format: CountOutputFormat
+    package let format: CountOutputFormat
     let file: LineFile
 
     /// Standard output (never resumed or compacted); the header, if any, is written first.
-    public init(standardOutputIn format: CountOutputFormat) throws {
+    package init(standardOutputIn format: CountOutputFormat) throws {
         name = "standard output"
         self.format = format
         file = .standardOutput()
@@ -24,7 +24,7 @@ public final class CountOutputFile {
 
     /// Opens `path`: truncated for a new run; for a resumed one (`continuing` from `preflight`) cut back to its
     /// last complete record and appended to. Writes the header when the file starts empty.
-    public init(path: String, format: CountOutputFormat, continuing index: ResumeIndex?) throws {
+    package init(path: String, format: CountOutputFormat, continuing index: ResumeIndex?) throws {
         name = path
         self.format = format
         file = try LineFile(path: path, truncating: index == nil)
@@ -33,11 +33,11 @@ public final class CountOutputFile {
     }
 
     /// Writes `line` and a newline with a single write(2).
-    public func write(_ line: String) throws { try file.write(line) }
+    package func write(_ line: String) throws { try file.write(line) }
 
     /// Everything that can be known about writing `path` before the models load. Returns the resume index
     /// (empty for a new run).
-    public static func preflight(path: String, format: CountOutputFormat, inputs: PathList, resume: Bool) throws -> ResumeIndex {
+    package static func preflight(path: String, format: CountOutputFormat, inputs: PathList, resume: Bool) throws -> ResumeIndex {
         try refuseInputs(path: path, inputs: inputs)
         try LineFile.checkWritable(path)
         return resume ? try ResumeIndex(readingFile: path, expected: format) : ResumeIndex()
@@ -45,7 +45,7 @@ public final class CountOutputFile {
 
     /// Throws `wouldOverwriteInput` when `path` is one of `inputs`, compared by file identity (device and inode),
     /// so any spelling, hard link or symlink of an input is caught.
-    public static func refuseInputs<Inputs: Sequence>(path: String, inputs: Inputs) throws where Inputs.Element == String {
+    package static func refuseInputs<Inputs: Sequence>(path: String, inputs: Inputs) throws where Inputs.Element == String {
         var st = stat()
         guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
         for input in inputs {
@@ -62,7 +62,7 @@ public final class CountOutputFile {
     /// old one by rename(2), so a crash leaves one or the other. Returns how many records were dropped (0: file
     /// untouched).
     @discardableResult
-    public static func compact(path: String, format: CountOutputFormat) throws -> Int {
+    package static func compact(path: String, format: CountOutputFormat) throws -> Int {
         guard format != .table else { return 0 }
         struct Entry { let key: PathKey; let line: Int32; let counted: Bool }
         var entries: [Entry] = [], lines = 0, header = 0, unreadable: [Int] = []

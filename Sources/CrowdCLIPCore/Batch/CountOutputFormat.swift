@@ -5,16 +5,16 @@ import Foundation
 /// Records name the image as it was found (`image`: the input argument joined with the name in its folder) and
 /// by its identity (`path`: `CanonicalPath`), which `--resume` and `crowdclip merge` key on. A failure has an
 /// `error` and no count; its `path` is missing when the file does not exist.
-public enum CountOutputFormat: String, Sendable, CaseIterable {
+package enum CountOutputFormat: String, Sendable, CaseIterable {
     /// `jsonl`: one JSON object per image; `csv`: `csvHeader` then one row per image; `table`: aligned columns
     /// for reading in a terminal (not resumable or mergeable).
     case jsonl, csv, table
 
     /// The header line of the CSV format.
-    public static let csvHeader = "image,path,count,selected_patches,error"
+    static let csvHeader = "image,path,count,selected_patches,error"
 
     /// The header line, if the format has one.
-    public var header: String? {
+    var header: String? {
         switch self {
         case .jsonl: return nil
         case .csv: return Self.csvHeader
@@ -23,7 +23,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
     }
 
     /// The format a file name asks for: `.csv`; `.jsonl` or `.json`; `.txt` or `.tsv` for a table.
-    public static func inferred(fromFileName path: String) throws -> CountOutputFormat {
+    package static func inferred(fromFileName path: String) throws -> CountOutputFormat {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv": return .csv
         case "jsonl", "json": return .jsonl
@@ -34,7 +34,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
 
     /// The record of a counted image (without newline); `path` is its canonical path, nil when unknown.
     /// The JSON line lists every patch; the CSV row has the number of selected patches and an empty error.
-    public func line(for result: CountResult, path: String?) -> String {
+    package func line(for result: CountResult, path: String?) -> String {
         switch self {
         case .jsonl:
             let patches = result.patches.map {
@@ -50,7 +50,7 @@ public enum CountOutputFormat: String, Sendable, CaseIterable {
     }
 
     /// The error record (without newline) of an image that could not be counted: no count, the `error` message.
-    public func line(forFailure image: String, path: String?, error: String) -> String {
+    package func line(forFailure image: String, path: String?, error: String) -> String {
         switch self {
         case .jsonl:
             return "{\"image\": \(JSON.string(image)), \"path\": \(path.map(JSON.string) ?? "null"), \"error\": \(JSON.string(error))}"

@@ -2,10 +2,10 @@ import Foundation
 
 /// Output folders made with mkdir(2), so a failure carries the system's reason ("Permission denied",
 /// "Not a directory", "Read-only file system") rather than a generic Foundation message.
-public enum Folders {
+enum Folders {
     /// Creates `path` and any missing parents, then checks it is writable. `what` starts the reason
     /// ("cannot create the picture folder").
-    public static func create(_ path: String, what: String) throws {
+    static func create(_ path: String, what: String) throws {
         if let code = make(path) ?? (access(path, W_OK) == 0 ? nil : errno) {
             throw OutputFileError.cannotWrite(file: path, reason: "\(what): \(String(cString: strerror(code)))")
         }

@@ -4,22 +4,22 @@ import Foundation
 /// natural order (IMG_2 before IMG_10), subfolders too with `recursive` (each folder's entries in natural
 /// order, a subfolder where its name sorts). The same file named twice (`a.jpg ./a.jpg`, a folder given
 /// twice) is one input.
-public enum ImageInputs {
+package enum ImageInputs {
     /// The lowercase file extensions taken as images when a folder is expanded (matched without case).
-    public static let extensions: Set<String> = ["jpg", "jpeg", "png"]
+    static let extensions: Set<String> = ["jpg", "jpeg", "png"]
 
     /// The result of `expand`: the images found, in order, and the inputs that gave none.
-    public struct Expansion: Sendable {
+    package struct Expansion: Sendable {
         /// The image paths, in the order a run counts them.
-        public var images = PathList()
+        package var images = PathList()
         /// An input that gives no image, and why (each becomes an error record).
-        public var problems: [(input: String, reason: String)] = []
+        package var problems: [(input: String, reason: String)] = []
     }
 
     /// Expands `inputs` (files and folders) into image paths, once per file; with `recursive`, subfolders too
     /// (symlinked subfolders are not followed). Missing inputs, unlistable or image-less folders and non-UTF-8 names
     /// go to `problems`.
-    public static func expand(_ inputs: [String], recursive: Bool = false) -> Expansion {
+    package static func expand(_ inputs: [String], recursive: Bool = false) -> Expansion {
         var out = Expansion()
         var files: Set<String> = [], folders: Set<String> = []
         for input in inputs {
@@ -116,7 +116,7 @@ public enum ImageInputs {
     }
 
     /// Compares names with digit runs as numbers (IMG_2 before IMG_10).
-    public static func naturalOrder(_ a: String, _ b: String) -> Bool {
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
         NaturalOrder.less(Array(a.utf8), Array(b.utf8))
     }
 }

@@ -3,18 +3,19 @@ import Foundation
 /// Decodes and prepares images for `BatchCounting` on one background queue, in the order they are asked for, so
 /// that the next image is ready when the encoders finish this one. With `overlap` off, each image is decoded and
 /// prepared when its result is asked for, on the caller's thread (the sequential path, same results).
-final class ImagePrefetch: @unchecked Sendable {
+final class ImagePrefetch: Sendable {
     /// A decoded image and its prepared grid, or why it could not be had (an error record).
     typealias Outcome = Result<(decoded: RGBImage, prepared: PreparedImage), Error>
 
-    /// One image on its way; `outcome()` waits for it.
+    /// One image on its way; `outcome()` waits for it. Unchecked: `value` is written once, by the queue before it
+    /// signals `ready` or by the one caller of `outcome()` when there is no queue, and read only after that.
     final class Pending: @unchecked Sendable {
         private let ready = DispatchSemaphore(value: 0)
         private var value: Outcome?
-        private let work: () -> Outcome
+        private let work: @Sendable () -> Outcome
         private let overlapped: Bool
 
-        fileprivate init(queue: DispatchQueue?, work: @escaping () -> Outcome) {
+        fileprivate init(queue: DispatchQueue?, work: @escaping @Sendable () -> Outcome) {
             self.work = work
             overlapped = queue != nil
             queue?.async { [self] in

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Minimal JSON writing for the stable output formats.
-public enum JSON {
+package enum JSON {
     /// `s` as a quoted JSON string literal: quotes, backslashes and control characters escaped.
-    public static func string(_ s: String) -> String {
+    package static func string(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -20,7 +20,7 @@ public enum JSON {
     }
 
     /// Integers without a fraction; other values with up to 4 decimals (the count records and reports).
-    public static func number(_ v: Double) -> String {
+    package static func number(_ v: Double) -> String {
         if v.isFinite && v == v.rounded() && abs(v) < 1e15 { return String(Int(v)) }
         return String(format: "%.4f", v)
     }

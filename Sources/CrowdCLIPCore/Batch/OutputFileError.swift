@@ -2,7 +2,7 @@ import Foundation
 
 /// Why a results file cannot be used. Every case names the file; I/O cases carry the system's reason
 /// (strerror: "No such file or directory", "No space left on device", "Read-only file system", …).
-public enum OutputFileError: Error, CustomStringConvertible, Equatable {
+package enum OutputFileError: Error, CustomStringConvertible, Equatable {
     /// The file or its folder cannot be opened, written or replaced; `reason` is the system's message.
     case cannotWrite(file: String, reason: String)
     /// An existing file cannot be read (to resume or compact it); `reason` is the system's message.
@@ -15,7 +15,7 @@ public enum OutputFileError: Error, CustomStringConvertible, Equatable {
     case unknownExtension(file: String)
 
     /// The message shown to the user, starting with the file name.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .cannotWrite(file, reason): return "\(file): cannot write: \(reason)"
         case let .cannotRead(file, reason): return "\(file): cannot read: \(reason)"

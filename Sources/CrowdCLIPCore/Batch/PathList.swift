@@ -2,7 +2,7 @@ import Foundation
 
 /// Many paths in one byte buffer, each folder's path stored once: a folder of 100,000 images costs the bytes of
 /// their names plus 4 bytes each, not a heap string per path, so a batch's memory hardly grows with its length.
-public struct PathList: RandomAccessCollection, Sendable {
+package struct PathList: RandomAccessCollection, Sendable {
     /// A run of entries sharing a folder prefix ("" for paths appended whole), from entry `first` on.
     private struct Run: Sendable { let prefix: String; let first: Int }
     private var runs: [Run] = []
@@ -10,17 +10,17 @@ public struct PathList: RandomAccessCollection, Sendable {
     private var ends: [UInt32] = []
 
     /// An empty list.
-    public init() {}
+    package init() {}
     /// A list of `paths`, in order.
-    public init<S: Sequence>(_ paths: S) where S.Element == String { for p in paths { append(p) } }
+    package init<S: Sequence>(_ paths: S) where S.Element == String { for p in paths { append(p) } }
 
     /// Always 0.
-    public var startIndex: Int { 0 }
+    package var startIndex: Int { 0 }
     /// The number of paths.
-    public var endIndex: Int { ends.count }
+    package var endIndex: Int { ends.count }
 
     /// The path at `i`, rebuilt as a string (folder prefix plus name); O(log runs).
-    public subscript(i: Int) -> String {
+    package subscript(i: Int) -> String {
         // The last run starting at or before i.
         var lo = 0, hi = runs.count - 1
         while lo < hi {
@@ -31,7 +31,7 @@ public struct PathList: RandomAccessCollection, Sendable {
     }
 
     /// Appends `path` whole (its folder is not shared with other entries).
-    public mutating func append(_ path: String) { append(name: Array(path.utf8), in: "") }
+    package mutating func append(_ path: String) { append(name: Array(path.utf8), in: "") }
 
     /// Appends `prefix + name`.
     mutating func append<C: Collection>(name: C, in prefix: String) where C.Element == UInt8 {

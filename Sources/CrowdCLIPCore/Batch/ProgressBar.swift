@@ -6,23 +6,23 @@ import Foundation
 /// Other output to the same terminal goes through `printAbove`, which clears the bar's line, prints, and draws
 /// the bar again below, so rows and the bar never share a line. Images skipped on resume count toward the bar
 /// but not toward the rate or the time left.
-public final class ProgressBar {
+package final class ProgressBar {
     private let label: String
     /// Whether the bar is drawn; when false, `update` does nothing and `printAbove` just prints.
-    public let enabled: Bool
+    package let enabled: Bool
     private var lastDraw = Date.distantPast
     private var started = Date()
     private var last: (done: Int, total: Int, skipped: Int, extra: String)?
     private var visible = false
 
     /// A bar titled `label`, enabled by default only when standard error is a terminal.
-    public init(label: String, enabled: Bool = isatty(2) != 0) {
+    package init(label: String, enabled: Bool = isatty(2) != 0) {
         self.label = label
         self.enabled = enabled
     }
 
     /// - Parameter skipped: how many of `done` cost no work (already done by an earlier run).
-    public func update(done: Int, total: Int, skipped: Int = 0, extra: String = "") {
+    package func update(done: Int, total: Int, skipped: Int = 0, extra: String = "") {
         guard enabled, total > 0 else { return }
         let now = Date()
         if done - skipped <= 0 { started = now }  // the clock starts with the first image not skipped
@@ -34,14 +34,14 @@ public final class ProgressBar {
     }
 
     /// Prints `text` (a whole line) on `fd` above the bar.
-    public func printAbove(_ text: String, fd: Int32 = 2) {
+    package func printAbove(_ text: String, fd: Int32 = 2) {
         if enabled && visible { Self.emit("\r\u{1B}[K") }
         Self.emit(text + "\n", fd: fd)
         if enabled && visible { draw() }
     }
 
     /// Runs `body` (which writes to the terminal) with the bar taken off the screen, then draws it again.
-    public func withBarHidden<T>(_ body: () throws -> T) rethrows -> T {
+    package func withBarHidden<T>(_ body: () throws -> T) rethrows -> T {
         guard enabled && visible else { return try body() }
         Self.emit("\r\u{1B}[K")
         defer { draw() }

@@ -5,18 +5,18 @@ import Foundation
 ///
 /// The file is streamed line by line and only a 16-byte `PathKey` is kept per counted image, so resuming a
 /// 100,000-image run costs about 2 MB.
-public struct ResumeIndex: Sendable {
+package struct ResumeIndex: Sendable {
     /// The format the file holds; nil when it holds no complete line yet.
-    public let format: CountOutputFormat?
+    package let format: CountOutputFormat?
     /// Bytes up to and including the last newline: anything after it is a record cut off by a crash or a full
     /// disk, which resuming drops (the image is counted again).
-    public let completeLength: Int
+    let completeLength: Int
     /// Bytes after `completeLength`.
-    public let tornBytes: Int
+    package let tornBytes: Int
     private let counted: [PathKey]  // sorted
 
     /// Whether the image with this identity (canonical path) was counted successfully; failures are not.
-    public func contains(path: String) -> Bool {
+    package func contains(path: String) -> Bool {
         var lo = 0, hi = counted.count
         let key = PathKey(path)
         while lo < hi {
@@ -27,10 +27,10 @@ public struct ResumeIndex: Sendable {
     }
 
     /// How many success records the file holds (an image with several success records counts once per record).
-    public var countedImages: Int { counted.count }
+    var countedImages: Int { counted.count }
 
     /// An empty index (a fresh output).
-    public init() { self.init(format: nil, completeLength: 0, tornBytes: 0, counted: []) }
+    package init() { self.init(format: nil, completeLength: 0, tornBytes: 0, counted: []) }
 
     private init(format: CountOutputFormat?, completeLength: Int, tornBytes: Int, counted: [PathKey]) {
         self.format = format
@@ -41,7 +41,7 @@ public struct ResumeIndex: Sendable {
 
     /// Reads `path`; a missing file is an empty index. Throws `formatMismatch` (the file is not touched) when the
     /// file holds another format than `expected`.
-    public init(readingFile path: String, expected: CountOutputFormat) throws {
+    package init(readingFile path: String, expected: CountOutputFormat) throws {
         var found: CountOutputFormat?
         var keys: [PathKey] = []
         keys.reserveCapacity(RecordLines.count(path))  // sized once: growing by doubling would hold two copies

@@ -1,5 +1,5 @@
 /// Why a `--shard` specification cannot be used.
-public enum ShardError: Error, Equatable, CustomStringConvertible {
+package enum ShardError: Error, Equatable, CustomStringConvertible {
     /// `--shard` text that is neither `I/N` nor `auto`.
     case badSpec(String)
     /// A shard count below 1.
@@ -22,7 +22,7 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
     case badVariable(name: String, value: String)
 
     /// The message shown to the user, naming the fix.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .badSpec(s): return "--shard \"\(s)\" is not I/N (for example 0/4) or auto"
         case let .badCount(n): return "the number of shards must be at least 1, not \(n)"

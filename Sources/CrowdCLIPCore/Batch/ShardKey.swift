@@ -8,15 +8,15 @@
 /// The hash is FNV-1a 64 over the key's UTF-8 bytes, passed through MurmurHash3's 64-bit finaliser (`fmix64`)
 /// so that its low bits are mixed too, then reduced modulo N. It is fixed by this definition, unlike Swift's
 /// `Hasher`, which is seeded anew in every process. `Tools/gen_shard_fixture.py` computes the same in Python.
-public enum ShardKey {
+package enum ShardKey {
     /// The shard, in 0..<count, of the image with this key.
-    public static func shard(of key: String, count: Int) -> Int {
+    package static func shard(of key: String, count: Int) -> Int {
         precondition(count >= 1, "a shard count is at least 1")
         return Int(mix(fnv1a64(key)) % UInt64(count))
     }
 
     /// FNV-1a, 64-bit (offset basis 0xcbf29ce484222325, prime 0x100000001b3), over UTF-8 bytes.
-    public static func fnv1a64(_ text: String) -> UInt64 {
+    static func fnv1a64(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             h ^= UInt64(byte)
@@ -26,7 +26,7 @@ public enum ShardKey {
     }
 
     /// MurmurHash3's fmix64: FNV-1a's low bits depend only on the bytes' low bits, and `% N` reads them.
-    public static func mix(_ value: UInt64) -> UInt64 {
+    static func mix(_ value: UInt64) -> UInt64 {
         var k = value
         k ^= k >> 33
         k = k &* 0xff51_afd7_ed55_8ccd
@@ -37,19 +37,19 @@ public enum ShardKey {
     }
 
     /// The key of `image`, found under the command-line `argument` (a folder, or the image itself).
-    public static func key(image: String, argument: String) -> String { Keyer(arguments: [argument]).key(image) }
+    package static func key(image: String, argument: String) -> String { Keyer(arguments: [argument]).key(image) }
 
     /// Keys images of a batch given as several arguments: each image is keyed under the longest argument that is
     /// a folder above it (all tasks get the same arguments, so they agree even where folders nest), and by its
     /// file name when none is (a file argument).
-    public struct Keyer: Sendable {
+    package struct Keyer: Sendable {
         private let arguments: [[Substring]]
 
         /// A keyer for a batch given as these command-line arguments (folders or image files).
-        public init(arguments: [String]) { self.arguments = arguments.map(ShardKey.components).sorted { $0.count > $1.count } }
+        package init(arguments: [String]) { self.arguments = arguments.map(ShardKey.components).sorted { $0.count > $1.count } }
 
         /// The shard key of `image`: its path below the longest argument folder containing it, else its file name.
-        public func key(_ image: String) -> String {
+        package func key(_ image: String) -> String {
             let parts = ShardKey.components(image)
             for argument in arguments where parts.count > argument.count && parts.starts(with: argument) {
                 return parts.dropFirst(argument.count).joined(separator: "/")

@@ -7,50 +7,50 @@ import Foundation
 /// agree. Within one shard file a later record replaces an earlier one (a resumed task retried a failure) and a
 /// success always beats a failure. The same image in two shard files is reported as duplicated (the shards were not
 /// cut with one N) and kept once, by the same rule.
-public enum ShardMerge {
+package enum ShardMerge {
     /// An input the merge expects: the image as a run would find it, and its identity.
-    public struct ExpectedInput: Sendable, Equatable {
+    package struct ExpectedInput: Sendable, Equatable {
         /// The image path as a run would find and write it.
-        public let image: String
+        package let image: String
         /// The key that matches records to this input (normally the canonical path).
-        public let identity: String
+        let identity: String
         /// An expected input with an explicit identity.
-        public init(image: String, identity: String) { self.image = image; self.identity = identity }
+        package init(image: String, identity: String) { self.image = image; self.identity = identity }
 
         /// `image` with its canonical path as identity (the image itself when it does not exist here).
-        public init(image: String) { self.init(image: image, identity: ShardOutput.canonicalPath(image) ?? image) }
+        package init(image: String) { self.init(image: image, identity: ShardOutput.canonicalPath(image) ?? image) }
     }
 
     /// The merged output and what the merge found wrong with the shards.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// nil when every shard file was empty.
-        public var kind: ShardOutput.Kind?
+        package var kind: ShardOutput.Kind?
         /// The merged file: the header (CSV) and then one line per image.
-        public var lines: [String] = []
+        package var lines: [String] = []
         /// Number of records in the merged output.
-        public var records = 0
+        package var records = 0
         /// Number of merged records that are failures (error records).
-        public var failed = 0
+        package var failed = 0
         /// Expected inputs without a record (only with expected inputs).
-        public var missing: [String] = []
+        package var missing: [String] = []
         /// Images with records in more than one shard file, with those files.
-        public var duplicated: [(image: String, files: [String])] = []
+        package var duplicated: [(image: String, files: [String])] = []
         /// Records of images that are not among the expected inputs.
-        public var unexpected: [String] = []
+        package var unexpected: [String] = []
         /// Lines that are not records (`file:line: why`).
-        public var malformed: [String] = []
+        package var malformed: [String] = []
         /// Eval shards: MAE/MSE over every labelled row of the union.
-        public var metrics = CountingMetrics()
+        package var metrics = CountingMetrics()
         /// Eval shards: rows without ground truth, left out of `metrics`.
-        public var unlabelled = 0
+        var unlabelled = 0
 
         /// Every expected input once, nothing else, and every line readable.
-        public var isComplete: Bool { missing.isEmpty && duplicated.isEmpty && unexpected.isEmpty && malformed.isEmpty }
+        package var isComplete: Bool { missing.isEmpty && duplicated.isEmpty && unexpected.isEmpty && malformed.isEmpty }
     }
 
     /// - Parameter expected: the inputs in the order a single run takes them (`--inputs`); nil orders the images
     ///   naturally by their path as found and checks nothing but duplicates.
-    public static func merge(_ shards: [ShardOutput], expected: [ExpectedInput]? = nil) throws -> Result {
+    package static func merge(_ shards: [ShardOutput], expected: [ExpectedInput]? = nil) throws -> Result {
         var result = Result()
         let typed = shards.filter { $0.kind != nil }
         if let first = typed.first {
@@ -114,7 +114,7 @@ public enum ShardMerge {
 extension ShardMerge.ExpectedInput {
     /// The images a run over these command-line inputs takes, in its order, and the inputs it cannot read
     /// (a run writes an error record for each of those, so they are expected too).
-    public static func expand(_ arguments: [String], recursive: Bool = false)
+    package static func expand(_ arguments: [String], recursive: Bool = false)
         -> (inputs: [ShardMerge.ExpectedInput], problems: [(input: String, reason: String)]) {
         let expansion = ImageInputs.expand(arguments, recursive: recursive)
         let found = expansion.images.map { ShardMerge.ExpectedInput(image: $0) }

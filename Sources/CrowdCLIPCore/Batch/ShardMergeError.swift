@@ -1,5 +1,5 @@
 /// Why shard outputs cannot be merged at all (problems with single lines or images are reported, not thrown).
-public enum ShardMergeError: Error, Equatable, CustomStringConvertible {
+package enum ShardMergeError: Error, Equatable, CustomStringConvertible {
     /// A shard file that is missing, a folder, or unreadable.
     case cannotRead(file: String, reason: String)
     /// A shard written with `--format table`, which cannot be merged.
@@ -13,7 +13,7 @@ public enum ShardMergeError: Error, Equatable, CustomStringConvertible {
     case outputIsShard(String)
 
     /// The message shown to the user.
-    public var description: String {
+    package var description: String {
         switch self {
         case let .cannotRead(file, reason): return "\(file): \(reason)"
         case let .table(file): return "\(file): a table is for people and cannot be merged; write shards with --format jsonl or csv"

@@ -2,9 +2,9 @@ import Foundation
 
 /// One shard's output file as `crowdclip merge` reads it: `count` JSON lines, `count` CSV, or the per-image CSV of
 /// `eval` (`image,gt,count`). Lines are kept verbatim so a merge reproduces a single run's bytes.
-public struct ShardOutput: Sendable {
+package struct ShardOutput: Sendable {
     /// Which subcommand and format wrote a shard file.
-    public enum Kind: Equatable, Sendable, CustomStringConvertible {
+    package enum Kind: Equatable, Sendable, CustomStringConvertible {
         /// `count` output in JSON lines.
         case countJSONL
         /// `count` output in CSV (header with `image`, `count` and `error` columns).
@@ -13,7 +13,7 @@ public struct ShardOutput: Sendable {
         case evalCSV
 
         /// A human-readable name of the kind, for error messages.
-        public var description: String {
+        package var description: String {
             switch self {
             case .countJSONL: return "count output in JSON lines"
             case .countCSV: return "count output in CSV"
@@ -23,34 +23,34 @@ public struct ShardOutput: Sendable {
     }
 
     /// One image's line.
-    public struct Record: Sendable {
+    package struct Record: Sendable {
         /// The image as the run found it (the input argument joined with the relative path).
-        public let image: String
+        package let image: String
         /// What makes two records the same image: the record's `path`, else the image's canonical path
         /// (`CanonicalPath.of`) where it exists here, else `image` as written.
-        public let identity: String
+        let identity: String
         /// The line as the shard wrote it.
-        public let line: String
+        package let line: String
         /// Whether the record is a failure (no count, an error instead).
-        public let failed: Bool
+        package let failed: Bool
         /// For eval rows: the label (nil when the split has none) and the count.
-        public let groundTruth: Double?
+        package let groundTruth: Double?
         /// The predicted count; nil for a failed record.
-        public let count: Double?
+        package let count: Double?
         /// 1-based line number in the shard file, for messages.
-        public let lineNumber: Int
+        let lineNumber: Int
     }
 
     /// The path the shard was read from.
-    public let file: String
+    package let file: String
     /// nil for an empty file (a shard that received no images writes nothing in JSON lines).
-    public let kind: Kind?
+    package let kind: Kind?
     /// The CSV header line as written.
-    public let header: String?
+    let header: String?
     /// The image records, in file order.
-    public let records: [Record]
+    package let records: [Record]
     /// Lines that are not records: `file:line: why`. A cut-off last line (a task killed mid-write) is one of them.
-    public let problems: [String]
+    package let problems: [String]
 
     /// A record as the shared reader (`RecordLines.records`) found it, or the cut-off bytes after the last one.
     private struct Line {
@@ -63,7 +63,7 @@ public struct ShardOutput: Sendable {
     /// Reads and classifies the shard file at `path`; bad lines go to `problems`.
     ///
     /// - Throws: `ShardMergeError` when the file cannot be read, is a table, or is of no known format.
-    public static func read(path: String) throws -> ShardOutput {
+    package static func read(path: String) throws -> ShardOutput {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw ShardMergeError.cannotRead(file: path, reason: "no such file")
@@ -155,5 +155,5 @@ public struct ShardOutput: Sendable {
     }
 
     /// The identity `count` writes as `path` (`CanonicalPath.of`); nil when the file does not exist here.
-    public static func canonicalPath(_ path: String) -> String? { CanonicalPath.of(path) }
+    package static func canonicalPath(_ path: String) -> String? { CanonicalPath.of(path) }
 }

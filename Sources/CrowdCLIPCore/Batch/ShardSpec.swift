@@ -5,17 +5,17 @@ import Foundation
 /// An image belongs to shard `ShardKey.shard(of: key, count: count)`, where the key is its path relative to the
 /// argument it was found under (`ShardKey.key(image:argument:)`). So N processes given the same inputs, each
 /// with its own index, count disjoint sets of images whose union is the whole batch.
-public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
+package struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     /// This shard's index, in `0..<count`.
-    public let index: Int
+    package let index: Int
     /// The number of shards the batch is split into (at least 1).
-    public let count: Int
+    package let count: Int
 
     /// Shard `index` of `count`.
     ///
     /// - Throws: `ShardError.badCount` when `count` < 1, `ShardError.indexOutOfRange` when `index` is outside
     ///   `0..<count`.
-    public init(index: Int, count: Int) throws {
+    package init(index: Int, count: Int) throws {
         guard count >= 1 else { throw ShardError.badCount(count) }
         guard (0..<count).contains(index) else { throw ShardError.indexOutOfRange(index: index, count: count) }
         self.index = index
@@ -23,13 +23,13 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `I/N`, as written on the command line.
-    public var description: String { "\(index)/\(count)" }
+    package var description: String { "\(index)/\(count)" }
 
     /// Whether the image with this shard key belongs to this shard.
-    public func contains(key: String) -> Bool { ShardKey.shard(of: key, count: count) == index }
+    package func contains(key: String) -> Bool { ShardKey.shard(of: key, count: count) == index }
 
     /// The items of this shard, in their original order.
-    public func select<Item>(_ items: [Item], key: (Item) -> String) -> [Item] {
+    package func select<Item>(_ items: [Item], key: (Item) -> String) -> [Item] {
         items.filter { contains(key: key($0)) }
     }
 
@@ -39,7 +39,7 @@ public struct ShardSpec: Sendable, Equatable, CustomStringConvertible {
     /// - `SLURM_ARRAY_TASK_ID` with `SLURM_ARRAY_TASK_COUNT`, or with `SLURM_ARRAY_TASK_MIN` and
     ///   `SLURM_ARRAY_TASK_MAX` (index = ID − MIN, count = MAX − MIN + 1): a Slurm job array `--array=0-(N-1)`;
     /// - `JOB_COMPLETION_INDEX` with `shards`: a Kubernetes Indexed Job with `completions: N`.
-    public static func parse(_ text: String, shards: Int? = nil,
+    package static func parse(_ text: String, shards: Int? = nil,
                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ShardSpec {
         if text == "auto" { return try fromEnvironment(environment, shards: shards) }
         guard shards == nil else { throw ShardError.shardsWithoutAuto }

@@ -18,12 +18,12 @@ public enum CountVisualizer {
                 out.fill(edge, color: (255, 255, 255), alpha: 0.8)
             }
             guard p.selected else { continue }
-            let label = JSON.number(p.count)
+            let label = JSONText.number(p.count)
             let s = max(1, min(scale * 2, b.width / max(1, 6 * label.count + 2)))
             BitmapFont.draw(label, on: &out, x: b.left + (b.width - BitmapFont.width(label, scale: s)) / 2,
                             y: b.top + (b.height - 7 * s) / 2, scale: s, color: (255, 255, 255))
         }
-        let total = "TOTAL " + JSON.number(result.count)
+        let total = "TOTAL " + JSONText.number(result.count)
         BitmapFont.draw(total, on: &out, x: 3 * scale, y: 3 * scale, scale: 2 * scale, color: (255, 230, 60))
         return out
     }

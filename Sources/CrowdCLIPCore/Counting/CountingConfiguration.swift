@@ -40,7 +40,7 @@ public struct CountingConfiguration: Sendable, Equatable {
     public init() {}
 
     /// `template` with `{}` replaced by each item, in order.
-    public func prompts(_ template: String, _ items: [String]) -> [String] {
+    package func prompts(_ template: String, _ items: [String]) -> [String] {
         items.map { template.replacingOccurrences(of: "{}", with: $0) }
     }
 

@@ -2,14 +2,16 @@ import Foundation
 
 /// CrowdCLIP's test stage: grid cut, progressive filtering with the base CLIP, counting with the fine-tuned
 /// image encoder. Text features are computed once, at construction.
-public final class CrowdCounter: @unchecked Sendable {
+///
+/// One counter may count on several threads at once: nothing in it changes after construction.
+public final class CrowdCounter: Sendable {
     /// The grid, prompts and aggregation in use.
     public let configuration: CountingConfiguration
     /// The original CLIP (both towers) that filters patches and encodes the prompts.
     public let base: CLIPModel
     /// The image encoder that picks each kept patch's count (the fine-tuned one, or `base`).
     public let counter: CLIPModel
-    private let crowdTexts: Tensor, headsTexts: Tensor, countTexts: Tensor
+    private let crowdTexts: FrozenTensor, headsTexts: FrozenTensor, countTexts: FrozenTensor
     private let crowdTarget: Int, headsTarget: Int
 
     /// A counter for `configuration`; every prompt is encoded here, once.
@@ -38,9 +40,9 @@ public final class CrowdCounter: @unchecked Sendable {
         self.configuration = configuration
         let c = configuration
         let textModel = counter.hasText ? counter : base  // CrowdCLIP's frozen text encoder
-        crowdTexts = try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer)
-        headsTexts = try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer)
-        countTexts = try textModel.encodeTexts(c.countPrompts.texts, tokenizer: tokenizer)
+        crowdTexts = FrozenTensor(try base.encodeTexts(c.prompts(c.crowdTemplate, c.crowdClasses), tokenizer: tokenizer))
+        headsTexts = FrozenTensor(try base.encodeTexts(c.prompts(c.headsTemplate, c.headsClasses), tokenizer: tokenizer))
+        countTexts = FrozenTensor(try textModel.encodeTexts(c.countPrompts.texts, tokenizer: tokenizer))
         crowdTarget = c.crowdClasses.firstIndex(of: c.crowdTarget)!
         headsTarget = c.headsClasses.firstIndex(of: c.headsTarget)!
     }
@@ -59,7 +61,7 @@ public final class CrowdCounter: @unchecked Sendable {
     /// Cuts `original` into its grid and preprocesses the first batch of patches: the part of counting that needs
     /// no encoder, so that a batch can do it for the next image while the encoders run on this one.
     /// - Throws: `CountingError.imageTooSmall` when a side is shorter than the grid.
-    public func prepare(_ original: RGBImage, name: String) throws -> PreparedImage {
+    package func prepare(_ original: RGBImage, name: String) throws -> PreparedImage {
         let c = configuration
         let image = PatchGrid.limitingLongSide(original, to: c.maxLongSide)
         guard image.width >= c.grid, image.height >= c.grid else {
@@ -72,7 +74,7 @@ public final class CrowdCounter: @unchecked Sendable {
 
     /// Counts a prepared image. Patches are preprocessed one batch at a time and only their features are kept,
     /// so memory does not grow with the grid; the batches are the same as if every patch had been prepared first.
-    public func count(_ prepared: PreparedImage) throws -> CountResult {
+    package func count(_ prepared: PreparedImage) throws -> CountResult {
         let c = configuration
         let boxes = prepared.boxes
         let baseFeatures = try encode(Array(boxes.indices), of: prepared, with: base)

@@ -17,7 +17,7 @@ public final class Evaluation {
     }
 
     /// The counter every sample goes through.
-    public let counter: CrowdCounter
+    package let counter: CrowdCounter
     /// An evaluation that counts with `counter`.
     public init(counter: CrowdCounter) { self.counter = counter }
 

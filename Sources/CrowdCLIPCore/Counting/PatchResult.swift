@@ -11,5 +11,5 @@ public struct PatchResult: Sendable, Equatable {
     /// The patch's count (0 when not selected).
     public let count: Double
     /// How far the deciding similarity was from flipping the decision (filters, then the count).
-    public let margin: Float
+    let margin: Float
 }

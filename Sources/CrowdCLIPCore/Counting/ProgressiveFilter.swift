@@ -2,12 +2,12 @@ import Foundation
 
 /// The decisions of the test stage, on normalised features. Kept apart from the encoders so the logic can be
 /// checked with hand-made features.
-public enum ProgressiveFilter {
+enum ProgressiveFilter {
     /// Stage 1 and 2 for each patch: kept when `target` is the best of `firstTexts`, and `secondTarget` is among
     /// the top `secondTopK` of `secondTexts`. Also returns each patch's decision margin (the smallest distance
     /// of a deciding similarity from flipping), for parity checks.
-    public static func keep(imageFeatures f: Tensor, firstTexts: Tensor, firstTarget: Int,
-                            secondTexts: Tensor, secondTarget: Int, secondTopK: Int) -> (kept: [Bool], margins: [Float]) {
+    package static func keep(imageFeatures f: Tensor, firstTexts: FrozenTensor, firstTarget: Int,
+                            secondTexts: FrozenTensor, secondTarget: Int, secondTopK: Int) -> (kept: [Bool], margins: [Float]) {
         let s1 = f.matmulTransposed(firstTexts), s2 = f.matmulTransposed(secondTexts)
         let n = f.shape[0], c1 = firstTexts.shape[0], c2 = secondTexts.shape[0]
         var kept: [Bool] = [], margins: [Float] = []
@@ -34,7 +34,7 @@ public enum ProgressiveFilter {
 
     /// Stage 3: each patch's count from its similarities to the count prompts, with the decision margin
     /// (best minus second best similarity).
-    public static func counts(imageFeatures f: Tensor, countTexts: Tensor, values: [Int], logitScale: Float,
+    package static func counts(imageFeatures f: Tensor, countTexts: FrozenTensor, values: [Int], logitScale: Float,
                               aggregation: CountingConfiguration.Aggregation) -> (counts: [Double], margins: [Float]) {
         let s = f.matmulTransposed(countTexts)
         let n = f.shape[0], c = countTexts.shape[0]

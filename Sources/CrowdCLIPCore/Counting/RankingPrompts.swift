@@ -21,5 +21,5 @@ public struct RankingPrompts: Sendable, Equatable {
     public static let paper = RankingPrompts(template: "There are {} persons in the crowd", values: [20, 55, 90, 125, 160, 195])
 
     /// The prompt sentences, one per value, in order.
-    public var texts: [String] { values.map { template.replacingOccurrences(of: "{}", with: String($0)) } }
+    var texts: [String] { values.map { template.replacingOccurrences(of: "{}", with: String($0)) } }
 }

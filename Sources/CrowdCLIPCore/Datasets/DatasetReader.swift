@@ -3,7 +3,7 @@ import Foundation
 /// Reads the published layouts of the crowd-counting datasets (see Docs/datasets.md).
 public enum DatasetReader {
     /// The split names `kind` accepts.
-    public static func validSplits(_ kind: DatasetKind) -> [String] {
+    package static func validSplits(_ kind: DatasetKind) -> [String] {
         switch kind {
         case .shanghaitech, .qnrf: return ["train", "test"]
         case .jhu, .nwpu: return ["train", "val", "test"]
@@ -58,7 +58,7 @@ public enum DatasetReader {
 extension DatasetReader {
     /// The split's image files without reading any annotation (training is unsupervised: a missing or damaged
     /// ground-truth file must not stop it).
-    public static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
+    package static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         let valid = validSplits(kind)
         guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split: split, valid: valid) }  // a train split of a list is the list

@@ -3,18 +3,18 @@ import Foundation
 /// Reads MATLAB Level-5 MAT-files (what `save` writes by default before v7.3, and what scipy writes):
 /// compressed elements, the small-element form, every numeric class, char, cell and struct arrays, nested,
 /// either byte order. Every length is bounds-checked; v7.3 (HDF5) and sparse arrays are refused by name.
-public struct MATFile {
+package struct MATFile {
     /// The path given, or the `name` of in-memory data; used in error messages.
-    public let path: String
+    package let path: String
     /// Every top-level variable by name (an element without a name is skipped).
-    public let variables: [String: MATValue]
+    let variables: [String: MATValue]
 
     /// Why a MAT-file could not be read.
-    public enum FormatError: Error, CustomStringConvertible {
+    package enum FormatError: Error, CustomStringConvertible {
         /// `reason` says what is wrong: too short, v7.3/HDF5 or v4, a sparse array, a length beyond the data, bad zlib data.
         case invalid(file: String, reason: String)
         /// `<file>: not a readable MAT-file: <reason>`.
-        public var description: String {
+        package var description: String {
             switch self { case let .invalid(file, reason): return "\(file): not a readable MAT-file: \(reason)" }
         }
     }
@@ -22,7 +22,7 @@ public struct MATFile {
     /// Reads the whole file at `path` into memory and parses it.
     /// - Throws: `FormatError.invalid` when the file is missing or unreadable, or is not a Level-5 MAT-file this
     ///   reader handles.
-    public init(path: String) throws {
+    package init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FormatError.invalid(file: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read it" : "no such file")
         }
@@ -31,7 +31,7 @@ public struct MATFile {
 
     /// Parses a MAT-file held in memory; `name` labels errors and becomes `path`.
     /// - Throws: `FormatError.invalid` naming `name`.
-    public init(data: Data, name: String) throws {
+    package init(data: Data, name: String) throws {
         path = name
         let bytes = [UInt8](data)
         func fail(_ why: String) -> FormatError { .invalid(file: name, reason: why) }
@@ -55,7 +55,7 @@ public struct MATFile {
     }
 
     /// The top-level variable called `name`, or nil.
-    public subscript(name: String) -> MATValue? { variables[name] }
+    package subscript(name: String) -> MATValue? { variables[name] }
 }
 
 /// The element reader over one region of a byte buffer (the file, or an inflated compressed element). Nested

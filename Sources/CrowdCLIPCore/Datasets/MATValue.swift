@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value read from a MATLAB Level-5 MAT-file. Arrays keep MATLAB's shape; elements are in column-major order.
-public indirect enum MATValue: Sendable, Equatable {
+package indirect enum MATValue: Sendable, Equatable {
     /// Any numeric or logical class, converted to Double (the real part of complex data).
     case numeric(shape: [Int], values: [Double])
     /// A char array as one string (all characters in column-major order; multi-row arrays are not split).
@@ -12,7 +12,7 @@ public indirect enum MATValue: Sendable, Equatable {
     case structure(shape: [Int], elements: [[String: MATValue]])
 
     /// MATLAB's dimensions; a `char` reports `[1, character count]`.
-    public var shape: [Int] {
+    package var shape: [Int] {
         switch self {
         case let .numeric(s, _), let .cell(s, _), let .structure(s, _): return s
         case let .char(text): return [1, text.count]
@@ -20,10 +20,10 @@ public indirect enum MATValue: Sendable, Equatable {
     }
 
     /// The numeric values, if this is a numeric array.
-    public var numbers: [Double]? { if case let .numeric(_, v) = self { return v }; return nil }
+    var numbers: [Double]? { if case let .numeric(_, v) = self { return v }; return nil }
 
     /// Cell item or struct element `i` (0-based, column-major) as a value.
-    public subscript(index i: Int) -> MATValue? {
+    package subscript(index i: Int) -> MATValue? {
         switch self {
         case let .cell(_, items): return i < items.count ? items[i] : nil
         case let .structure(_, elements): return i < elements.count ? .structure(shape: [1, 1], elements: [elements[i]]) : nil
@@ -32,14 +32,14 @@ public indirect enum MATValue: Sendable, Equatable {
     }
 
     /// Field `name` of the first struct element.
-    public subscript(field name: String) -> MATValue? {
+    package subscript(field name: String) -> MATValue? {
         if case let .structure(_, elements) = self { return elements.first?[name] }
         return nil
     }
 
     /// The first array found under a field called `name`, searching cells and structs depth-first
     /// (ShanghaiTech nests its points as `image_info{1}{1}.location`).
-    public func find(field name: String) -> MATValue? {
+    func find(field name: String) -> MATValue? {
         switch self {
         case let .structure(_, elements):
             for e in elements {

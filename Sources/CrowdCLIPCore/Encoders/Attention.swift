@@ -3,7 +3,7 @@ import Foundation
 /// Multi-head self-attention over a fused QKV buffer, and its backward.
 ///
 /// `qkv` is `[batch·tokens, 3·width]` (Q | K | V). Each head's Q, K and V are strided views into it
-/// (lda = 3·width), so BLAS reads them in place with no copies. These products multiply two activations, so
+/// (lda = 3·width), so OpenBLAS reads them in place with no copies. These products multiply two activations, so
 /// they call the raw GEMM rather than a `Linear`.
 enum Attention {
     /// `out` receives `[batch·tokens, width]`. Each (sequence, head) softmax goes to `scores` (`tokens²`,
@@ -19,13 +19,13 @@ enum Attention {
             for h in 0..<heads {
                 let q = base + h * d, k = base + width + h * d, v = base + 2 * width + h * d
                 let p = probs.map { $0 + (b * heads + h) * t * t } ?? scores
-                BLAS.sgemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: t)
+                OpenBLAS.sgemm(transB: true, m: t, n: t, k: d, alpha: scale, a: q, lda: ld, b: k, ldb: ld, c: p, ldc: t)
                 if causal {
-                    Ops.causalSoftmaxRows(p, rows: t, cols: t, ld: t)
+                    TensorOps.causalSoftmaxRows(p, rows: t, cols: t, ld: t)
                 } else {
-                    Ops.softmaxRows(p, rows: t, cols: t, ld: t)
+                    TensorOps.softmaxRows(p, rows: t, cols: t, ld: t)
                 }
-                BLAS.sgemm(m: t, n: d, k: t, a: p, lda: t, b: v, ldb: ld, c: out + b * t * width + h * d, ldc: width)
+                OpenBLAS.sgemm(m: t, n: d, k: t, a: p, lda: t, b: v, ldb: ld, c: out + b * t * width + h * d, ldc: width)
             }
         }
     }
@@ -41,17 +41,17 @@ enum Attention {
             for h in 0..<heads {
                 let p = probs + (b * heads + h) * t * t
                 let q = base + h * d, k = base + width + h * d, v = base + 2 * width + h * d
-                BLAS.sgemm(transA: true, m: t, n: d, k: t, a: p, lda: t, b: dO + h * d, ldb: width,
+                OpenBLAS.sgemm(transA: true, m: t, n: d, k: t, a: p, lda: t, b: dO + h * d, ldb: width,
                            c: dbase + 2 * width + h * d, ldc: ld)
-                BLAS.sgemm(transB: true, m: t, n: t, k: d, a: dO + h * d, lda: width, b: v, ldb: ld, c: scratch, ldc: t)
+                OpenBLAS.sgemm(transB: true, m: t, n: t, k: d, a: dO + h * d, lda: width, b: v, ldb: ld, c: scratch, ldc: t)
                 for i in 0..<t {
                     let pr = p + i * t, dr = scratch + i * t
                     var dot: Float = 0
                     for j in 0..<t { dot += pr[j] * dr[j] }
                     for j in 0..<t { dr[j] = pr[j] * (dr[j] - dot) }
                 }
-                BLAS.sgemm(m: t, n: d, k: t, alpha: scale, a: scratch, lda: t, b: k, ldb: ld, c: dbase + h * d, ldc: ld)
-                BLAS.sgemm(transA: true, m: t, n: d, k: t, alpha: scale, a: scratch, lda: t, b: q, ldb: ld,
+                OpenBLAS.sgemm(m: t, n: d, k: t, alpha: scale, a: scratch, lda: t, b: k, ldb: ld, c: dbase + h * d, ldc: ld)
+                OpenBLAS.sgemm(transA: true, m: t, n: d, k: t, alpha: scale, a: scratch, lda: t, b: q, ldb: ld,
                            c: dbase + width + h * d, ldc: ld)
             }
         }

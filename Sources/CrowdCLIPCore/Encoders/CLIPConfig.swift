@@ -1,36 +1,36 @@
 import Foundation
 
 /// Model geometry, read from the weights themselves (never from a model name).
-public struct CLIPConfig: Sendable, Equatable {
+struct CLIPConfig: Sendable, Equatable {
     /// The image tower: width, number of residual blocks, attention heads, patch side and input side in pixels.
-    public struct Vision: Sendable, Equatable {
+    struct Vision: Sendable, Equatable {
         /// Residual width, block count, attention heads, patch side and square input side (pixels).
-        public var width: Int, layers: Int, heads: Int, patchSize: Int, imageSize: Int
+        package var width: Int, layers: Int, heads: Int, patchSize: Int, imageSize: Int
         /// Patches per side (`imageSize / patchSize`: 14 for ViT-B/16).
-        public var gridSize: Int { imageSize / patchSize }
+        var gridSize: Int { imageSize / patchSize }
         /// Sequence length: one token per patch plus the class token.
-        public var tokens: Int { gridSize * gridSize + 1 }
+        var tokens: Int { gridSize * gridSize + 1 }
     }
     /// The text tower: width, number of residual blocks, attention heads, vocabulary size and context length.
-    public struct Text: Sendable, Equatable {
+    struct Text: Sendable, Equatable {
         /// Residual width, block count, attention heads, vocabulary size (49,408) and context length (77).
-        public var width: Int, layers: Int, heads: Int, vocabSize: Int, contextLength: Int
+        package var width: Int, layers: Int, heads: Int, vocabSize: Int, contextLength: Int
     }
     /// The image tower, nil when the weights hold only a text encoder.
-    public var vision: Vision?
+    var vision: Vision?
     /// The text tower, nil when the weights hold only an image encoder (a CrowdCLIP counter).
-    public var text: Text?
+    package var text: Text?
     /// Size of the joint embedding both towers project into (512 for ViT-B/16).
-    public var embedDim: Int
+    var embedDim: Int
     /// The MLP activation: QuickGELU in OpenAI's models, exact GELU where a Hugging Face config says so.
-    public var activation: Activation
+    var activation: Activation
 
     /// The MLP activation of the residual blocks (`quick_gelu` is `x · sigmoid(1.702 x)`).
-    public enum Activation: String, Sendable { case quickGELU = "quick_gelu", gelu }
+    enum Activation: String, Sendable { case quickGELU = "quick_gelu", gelu }
 
     /// Infers the configuration. Heads are `width / headWidth` (64 in every released CLIP) unless the weights
     /// carry hints (a Hugging Face `config.json`).
-    public static func infer(from w: WeightStore, headWidth: Int = 64) throws -> CLIPConfig {
+    package static func infer(from w: WeightStore, headWidth: Int = 64) throws -> CLIPConfig {
         func layerCount(_ prefix: String) -> Int {
             var n = 0
             // A layer whose weights are a placeholder still counts: loading it then names the placeholder.

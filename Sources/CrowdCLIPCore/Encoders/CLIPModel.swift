@@ -1,22 +1,28 @@
 import Foundation
 
 /// A CLIP model (image tower, text tower, or both) ready for inference.
-public final class CLIPModel: @unchecked Sendable {
+///
+/// One model may encode from several threads at once: it is never changed after it is built, and each call
+/// works in buffers of its own.
+public final class CLIPModel: Sendable {
     /// Geometry read from the weights.
-    public let config: CLIPConfig
+    let config: CLIPConfig
     /// `exp(logit_scale)`; 100 for OpenAI's released models.
     public let logitScale: Float
     /// The image tower, nil for text-only weights.
-    public let vision: VisionTransformer?
+    let vision: VisionTransformer?
     /// The text tower, nil for image-only weights (a fine-tuned CrowdCLIP counter).
-    public let text: TextTransformer?
+    package let text: TextTransformer?
     /// Where the weights came from.
-    public let source: String
+    let source: String
 
     /// Builds the towers present in `weights`; heads are `width / headWidth` unless the weights say otherwise.
-    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `BLAS.LoadError` without OpenBLAS.
+    ///
+    /// The first model built loads OpenBLAS; when `OPENBLAS_CORETYPE` is unset it first sets that variable in
+    /// the process environment to the kernel chosen for this CPU (a value you set is never changed).
+    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `OpenBLAS.LoadError` without OpenBLAS.
     public init(weights: WeightStore, headWidth: Int = 64) throws {
-        try BLAS.load()
+        try OpenBLAS.load()
         let config = try CLIPConfig.infer(from: weights, headWidth: headWidth)
         self.config = config
         source = weights.source
@@ -35,17 +41,17 @@ public final class CLIPModel: @unchecked Sendable {
     }
 
     /// Whether the weights hold an image encoder.
-    public var hasVision: Bool { vision != nil }
+    var hasVision: Bool { vision != nil }
     /// Whether the weights hold a text encoder.
-    public var hasText: Bool { text != nil }
+    var hasText: Bool { text != nil }
     /// The square input size of the image tower (224 for ViT-B/16).
-    public var imageSize: Int? { config.vision?.imageSize }
+    var imageSize: Int? { config.vision?.imageSize }
 
     /// L2-normalised image features `[N, E]` for normalised pixels `[N, 3, S, S]`.
     public func encodeImages(_ batch: Tensor) throws -> Tensor {
         guard let vision else { throw EncoderError.missingTower("\(source) has no image encoder (visual.* weights)") }
         let f = try named { try vision.encode(batch) }
-        Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
+        TensorOps.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
     }
 
@@ -53,7 +59,7 @@ public final class CLIPModel: @unchecked Sendable {
     public func encodeTexts(_ tokens: [[Int32]]) throws -> Tensor {
         guard let text else { throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)") }
         let f = try named { try text.encode(tokens) }
-        Ops.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
+        TensorOps.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
     }
 
@@ -67,7 +73,7 @@ public final class CLIPModel: @unchecked Sendable {
         let logits = imageFeatures.matmulTransposed(textFeatures)
         let cols = textFeatures.shape[0]
         for i in 0..<logits.count { logits[flat: i] *= logitScale }
-        Ops.softmaxRows(logits.pointer, rows: imageFeatures.shape[0], cols: cols, ld: cols)
+        TensorOps.softmaxRows(logits.pointer, rows: imageFeatures.shape[0], cols: cols, ld: cols)
         return logits
     }
 }

@@ -6,13 +6,13 @@ import Foundation
 /// weight as packed once by a `MatrixBackend`.
 struct Linear {
     /// The float32 weight as stored in the file (`layout` says which way round).
-    let weight: Tensor
-    let bias: Tensor?
+    let weight: FrozenTensor
+    let bias: FrozenTensor?
     let layout: PackedWeight.Layout
     let inputs: Int, outputs: Int
     private let packed: PackedWeight
 
-    init(weight: Tensor, bias: Tensor?, layout: PackedWeight.Layout = .outIn, backend: MatrixBackend = .openBLAS) {
+    init(weight: FrozenTensor, bias: FrozenTensor?, layout: PackedWeight.Layout = .outIn, backend: MatrixBackend = .openBLAS) {
         precondition(weight.rank == 2, "a linear weight is a matrix, not \(weight.shape)")
         self.weight = weight
         self.bias = bias
@@ -29,9 +29,9 @@ struct Linear {
         if let bias {
             // The bias goes in first and the GEMM adds onto it (beta = 1): no separate pass over y.
             if accumulate {
-                Ops.addBias(y, rows: rows, cols: outputs, bias: bias.pointer)
+                TensorOps.addBias(y, rows: rows, cols: outputs, bias: bias.pointer)
             } else {
-                Ops.fillRows(y, rows: rows, cols: outputs, with: bias.pointer)
+                TensorOps.fillRows(y, rows: rows, cols: outputs, with: bias.pointer)
             }
         }
         packed.multiply(x, rows: rows, inputs: inputs, outputs: outputs, beta: accumulate || bias != nil ? 1 : 0, into: y)
@@ -44,17 +44,17 @@ struct Linear {
         let w = weight.pointer, dw = dWeight.pointer
         switch layout {
         case .outIn:
-            BLAS.sgemm(transA: true, m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x, ldb: inputs,
+            OpenBLAS.sgemm(transA: true, m: outputs, n: inputs, k: rows, a: dy, lda: outputs, b: x, ldb: inputs,
                        beta: 1, c: dw, ldc: inputs)
             if let dx {
-                BLAS.sgemm(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: inputs,
+                OpenBLAS.sgemm(m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: inputs,
                            beta: accumulate ? 1 : 0, c: dx, ldc: inputs)
             }
         case .inOut:
-            BLAS.sgemm(transA: true, m: inputs, n: outputs, k: rows, a: x, lda: inputs, b: dy, ldb: outputs,
+            OpenBLAS.sgemm(transA: true, m: inputs, n: outputs, k: rows, a: x, lda: inputs, b: dy, ldb: outputs,
                        beta: 1, c: dw, ldc: outputs)
             if let dx {
-                BLAS.sgemm(transB: true, m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: outputs,
+                OpenBLAS.sgemm(transB: true, m: rows, n: inputs, k: outputs, a: dy, lda: outputs, b: w, ldb: outputs,
                            beta: accumulate ? 1 : 0, c: dx, ldc: inputs)
             }
         }

@@ -4,7 +4,7 @@ import Foundation
 /// Weights stay in PyTorch's `[out, in]` layout (see `Linear`).
 struct ResidualBlock {
     let width: Int, heads: Int
-    let ln1w: Tensor, ln1b: Tensor, ln2w: Tensor, ln2b: Tensor
+    let ln1w: FrozenTensor, ln1b: FrozenTensor, ln2w: FrozenTensor, ln2b: FrozenTensor
     let inProj: Linear, outProj: Linear, fc: Linear, proj: Linear
     let activation: CLIPConfig.Activation
 
@@ -13,17 +13,17 @@ struct ResidualBlock {
         self.width = width
         self.heads = heads
         self.activation = activation
-        ln1w = try w.tensor(p + "ln_1.weight", shape: [width]); ln1b = try w.tensor(p + "ln_1.bias", shape: [width])
-        inProj = Linear(weight: try w.tensor(p + "attn.in_proj_weight", shape: [3 * width, width]),
-                        bias: try w.tensor(p + "attn.in_proj_bias", shape: [3 * width]), backend: backend)
-        outProj = Linear(weight: try w.tensor(p + "attn.out_proj.weight", shape: [width, width]),
-                         bias: try w.tensor(p + "attn.out_proj.bias", shape: [width]), backend: backend)
-        ln2w = try w.tensor(p + "ln_2.weight", shape: [width]); ln2b = try w.tensor(p + "ln_2.bias", shape: [width])
+        ln1w = try w.frozen(p + "ln_1.weight", shape: [width]); ln1b = try w.frozen(p + "ln_1.bias", shape: [width])
+        inProj = Linear(weight: try w.frozen(p + "attn.in_proj_weight", shape: [3 * width, width]),
+                        bias: try w.frozen(p + "attn.in_proj_bias", shape: [3 * width]), backend: backend)
+        outProj = Linear(weight: try w.frozen(p + "attn.out_proj.weight", shape: [width, width]),
+                         bias: try w.frozen(p + "attn.out_proj.bias", shape: [width]), backend: backend)
+        ln2w = try w.frozen(p + "ln_2.weight", shape: [width]); ln2b = try w.frozen(p + "ln_2.bias", shape: [width])
         let hidden = try w.tensor(p + "mlp.c_fc.weight").shape.first ?? 4 * width
-        fc = Linear(weight: try w.tensor(p + "mlp.c_fc.weight", shape: [hidden, width]),
-                    bias: try w.tensor(p + "mlp.c_fc.bias", shape: [hidden]), backend: backend)
-        proj = Linear(weight: try w.tensor(p + "mlp.c_proj.weight", shape: [width, hidden]),
-                      bias: try w.tensor(p + "mlp.c_proj.bias", shape: [width]), backend: backend)
+        fc = Linear(weight: try w.frozen(p + "mlp.c_fc.weight", shape: [hidden, width]),
+                    bias: try w.frozen(p + "mlp.c_fc.bias", shape: [hidden]), backend: backend)
+        proj = Linear(weight: try w.frozen(p + "mlp.c_proj.weight", shape: [width, hidden]),
+                      bias: try w.frozen(p + "mlp.c_proj.bias", shape: [width]), backend: backend)
     }
 
     var hidden: Int { fc.outputs }
@@ -36,7 +36,7 @@ struct ResidualBlock {
         tape?.input.pointer.update(from: x, count: rows * w)
         // Attention: LN → fused QKV projection → per (sequence, head) softmax(QKᵀ/√d)V → output projection.
         let normed1 = tape?.h1.pointer ?? ws.normed, qkv = tape?.qkv.pointer ?? ws.qkv, attn = tape?.attn.pointer ?? ws.attn
-        Ops.layerNorm(x, normed1, rows: rows, cols: w, gamma: ln1w.pointer, beta: ln1b.pointer,
+        TensorOps.layerNorm(x, normed1, rows: rows, cols: w, gamma: ln1w.pointer, beta: ln1b.pointer,
                       mean: tape?.mean1.pointer, rstd: tape?.rstd1.pointer)
         inProj.forward(normed1, qkv, rows: rows)
         Attention.forward(qkv: qkv, out: attn, batch: batch, tokens: tokens, width: w, heads: heads, causal: causal,
@@ -45,12 +45,12 @@ struct ResidualBlock {
         tape?.mid.pointer.update(from: x, count: rows * w)
         // MLP: LN → fc → activation → proj, added to the residual stream.
         let normed2 = tape?.h2.pointer ?? ws.normed, preActivation = tape?.fc.pointer ?? ws.mlp
-        Ops.layerNorm(x, normed2, rows: rows, cols: w, gamma: ln2w.pointer, beta: ln2b.pointer,
+        TensorOps.layerNorm(x, normed2, rows: rows, cols: w, gamma: ln2w.pointer, beta: ln2b.pointer,
                       mean: tape?.mean2.pointer, rstd: tape?.rstd2.pointer)
         fc.forward(normed2, preActivation, rows: rows)
         switch activation {
-        case .quickGELU: Ops.quickGELU(preActivation, into: ws.mlp, count: rows * h)
-        case .gelu: Ops.gelu(preActivation, into: ws.mlp, count: rows * h)
+        case .quickGELU: TensorOps.quickGELU(preActivation, into: ws.mlp, count: rows * h)
+        case .gelu: TensorOps.gelu(preActivation, into: ws.mlp, count: rows * h)
         }
         proj.forward(ws.mlp, x, rows: rows, accumulate: true)
     }
@@ -62,17 +62,17 @@ struct ResidualBlock {
         let rows = batch * tokens, w = width, h = hidden
         // MLP: out = mid + act(LN2(mid)·Wfcᵀ + b)·Wprojᵀ + b. The activation is recomputed, not kept.
         switch activation {
-        case .quickGELU: Ops.quickGELU(a.fc.pointer, into: s.act.pointer, count: rows * h)
-        case .gelu: Ops.gelu(a.fc.pointer, into: s.act.pointer, count: rows * h)
+        case .quickGELU: TensorOps.quickGELU(a.fc.pointer, into: s.act.pointer, count: rows * h)
+        case .gelu: TensorOps.gelu(a.fc.pointer, into: s.act.pointer, count: rows * h)
         }
         proj.backward(dx, s.act.pointer, rows: rows, dWeight: g.projW, dBias: g.projB, dx: s.dFc.pointer)
         switch activation {
-        case .quickGELU: Ops.quickGELUBackward(a.fc.pointer, s.dFc.pointer, count: rows * h)
-        case .gelu: Ops.geluBackward(a.fc.pointer, s.dFc.pointer, count: rows * h)
+        case .quickGELU: TensorOps.quickGELUBackward(a.fc.pointer, s.dFc.pointer, count: rows * h)
+        case .gelu: TensorOps.geluBackward(a.fc.pointer, s.dFc.pointer, count: rows * h)
         }
         fc.backward(s.dFc.pointer, a.h2.pointer, rows: rows, dWeight: g.fcW, dBias: g.fcB, dx: s.dH.pointer)
         s.dMid.pointer.update(from: dx, count: rows * w)
-        Ops.layerNormBackward(s.dH.pointer, a.mid.pointer, mean: a.mean2.pointer, rstd: a.rstd2.pointer, dx: s.dMid.pointer,
+        TensorOps.layerNormBackward(s.dH.pointer, a.mid.pointer, mean: a.mean2.pointer, rstd: a.rstd2.pointer, dx: s.dMid.pointer,
                               rows: rows, cols: w, gamma: ln2w.pointer, dGamma: g.ln2w.pointer, dBeta: g.ln2b.pointer)
         // Attention: mid = in + Attn(LN1(in))·Woᵀ + b.
         outProj.backward(s.dMid.pointer, a.attn.pointer, rows: rows, dWeight: g.outW, dBias: g.outB, dx: s.dAttn.pointer)
@@ -81,7 +81,7 @@ struct ResidualBlock {
         inProj.backward(s.dQKV.pointer, a.h1.pointer, rows: rows, dWeight: g.inW, dBias: g.inB, dx: s.dH.pointer)
         // d(in) = d(mid) + LN1'(dH).
         dx.update(from: s.dMid.pointer, count: rows * w)
-        Ops.layerNormBackward(s.dH.pointer, a.input.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, dx: dx,
+        TensorOps.layerNormBackward(s.dH.pointer, a.input.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, dx: dx,
                               rows: rows, cols: w, gamma: ln1w.pointer, dGamma: g.ln1w.pointer, dBeta: g.ln1b.pointer)
     }
 

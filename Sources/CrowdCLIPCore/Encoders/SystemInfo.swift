@@ -1,13 +1,13 @@
 import Foundation
 
-/// What `crowdclip info` and the benchmark report about the machine and the BLAS in use.
-public struct SystemInfo: Sendable {
+/// What `crowdclip info` and the benchmark report about the machine and the OpenBLAS in use.
+package struct SystemInfo: Sendable {
     /// Ordered `(key, value)` pairs, ready to print.
-    public let lines: [(String, String)]
+    package let lines: [(String, String)]
 
     /// Loads OpenBLAS (an error, not a crash, when it is missing) and describes it.
-    public static func current() throws -> SystemInfo {
-        try BLAS.load()
+    package static func current() throws -> SystemInfo {
+        try OpenBLAS.load()
         let cpu = KernelSelection.cpu
         let recommended = KernelSelection.recommendedCore(for: cpu) ?? "none (OpenBLAS decides)"
         let origin: String
@@ -21,17 +21,17 @@ public struct SystemInfo: Sendable {
             ("cpu vendor/family/model", "\(cpu.vendor) family \(cpu.family) model \(cpu.model)"),
             ("cpu features", cpu.features.joined(separator: " ")),
             ("logical cpus", "\(ProcessInfo.processInfo.activeProcessorCount)"),
-            ("openblas library", BLAS.libraryPath),
-            ("openblas core", "\(BLAS.coreName) (\(origin))"),
-            ("openblas threads", "\(BLAS.threads)"),
-            ("openblas config", BLAS.config),
+            ("openblas library", OpenBLAS.libraryPath),
+            ("openblas core", "\(OpenBLAS.coreName) (\(origin))"),
+            ("openblas threads", "\(OpenBLAS.threads)"),
+            ("openblas config", OpenBLAS.config),
         ])
     }
 }
 
 extension CLIPModel {
     /// The inferred configuration as `(key, value)` pairs.
-    public func describe() -> [(String, String)] {
+    package func describe() -> [(String, String)] {
         var out: [(String, String)] = [("weights", source)]
         if let v = config.vision {
             out.append(("vision", "width \(v.width), layers \(v.layers), heads \(v.heads), patch \(v.patchSize), image \(v.imageSize)"))

@@ -2,12 +2,12 @@ import Foundation
 
 /// OpenAI CLIP's text tower: token and positional embeddings, causal blocks, `ln_final`, the feature at the
 /// end token (the largest id), projection.
-public final class TextTransformer: @unchecked Sendable {
+package final class TextTransformer: Sendable {
     /// The tower's geometry.
-    public let config: CLIPConfig.Text
+    let config: CLIPConfig.Text
     /// Size of the projected features.
-    public let embedDim: Int
-    let tokenEmbedding: Tensor, positional: Tensor, lnFinalW: Tensor, lnFinalB: Tensor
+    let embedDim: Int
+    let tokenEmbedding: FrozenTensor, positional: FrozenTensor, lnFinalW: FrozenTensor, lnFinalB: FrozenTensor
     let projection: Linear  // text_projection, stored [width, embed]
     let blocks: [ResidualBlock]
 
@@ -15,10 +15,10 @@ public final class TextTransformer: @unchecked Sendable {
          backend: MatrixBackend = .openBLAS) throws {
         config = c
         self.embedDim = embedDim
-        tokenEmbedding = try w.tensor("token_embedding.weight", shape: [c.vocabSize, c.width])
-        positional = try w.tensor("positional_embedding", shape: [c.contextLength, c.width])
-        lnFinalW = try w.tensor("ln_final.weight", shape: [c.width]); lnFinalB = try w.tensor("ln_final.bias", shape: [c.width])
-        projection = Linear(weight: try w.tensor("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
+        tokenEmbedding = try w.frozen("token_embedding.weight", shape: [c.vocabSize, c.width])
+        positional = try w.frozen("positional_embedding", shape: [c.contextLength, c.width])
+        lnFinalW = try w.frozen("ln_final.weight", shape: [c.width]); lnFinalB = try w.frozen("ln_final.bias", shape: [c.width])
+        projection = Linear(weight: try w.frozen("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
                             backend: backend)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads,
@@ -34,7 +34,7 @@ public final class TextTransformer: @unchecked Sendable {
     ///
     /// The mask is causal, so a position's output depends only on the positions before it: running the
     /// sequences only up to the last end token in the batch gives exactly the full-context result, faster.
-    public func encode(_ tokens: [[Int32]]) throws -> Tensor {
+    func encode(_ tokens: [[Int32]]) throws -> Tensor {
         let c = config, w = c.width, n = tokens.count
         guard n > 0 else { return Tensor(zeros: [0, embedDim]) }
         var eot = [Int](repeating: 0, count: n)
@@ -63,7 +63,7 @@ public final class TextTransformer: @unchecked Sendable {
         for block in blocks { block.forward(x.pointer, batch: n, tokens: t, causal: true, ws: ws) }
         let pooled = Tensor(zeros: [n, w])
         for i in 0..<n {
-            Ops.layerNorm(x.pointer + (i * t + eot[i]) * w, pooled.pointer + i * w, rows: 1, cols: w,
+            TensorOps.layerNorm(x.pointer + (i * t + eot[i]) * w, pooled.pointer + i * w, rows: 1, cols: w,
                           gamma: lnFinalW.pointer, beta: lnFinalB.pointer)
         }
         let out = Tensor(zeros: [n, embedDim])

@@ -2,14 +2,14 @@ import Foundation
 
 /// OpenAI CLIP's image tower: patch embedding (a convolution done as one GEMM over unfolded patches), class
 /// token, positional embedding, `ln_pre`, residual blocks, `ln_post` on the class token, projection.
-public final class VisionTransformer: @unchecked Sendable {
+final class VisionTransformer: Sendable {
     /// The tower's geometry.
-    public let config: CLIPConfig.Vision
+    let config: CLIPConfig.Vision
     /// Size of the projected features.
-    public let embedDim: Int
+    let embedDim: Int
     let patchEmbedding: Linear  // conv1 as [width, 3·patch²] over unfolded patches
-    let classEmbedding: Tensor, positional: Tensor
-    let lnPreW: Tensor, lnPreB: Tensor, lnPostW: Tensor, lnPostB: Tensor
+    let classEmbedding: FrozenTensor, positional: FrozenTensor
+    let lnPreW: FrozenTensor, lnPreB: FrozenTensor, lnPostW: FrozenTensor, lnPostB: FrozenTensor
     let projection: Linear      // visual.proj, stored [width, embed]
     let blocks: [ResidualBlock]
 
@@ -18,13 +18,13 @@ public final class VisionTransformer: @unchecked Sendable {
         config = c
         self.embedDim = embedDim
         let width = c.width, k = 3 * c.patchSize * c.patchSize
-        let conv = try w.tensor("visual.conv1.weight", shape: [width, 3, c.patchSize, c.patchSize])
+        let conv = try w.frozen("visual.conv1.weight", shape: [width, 3, c.patchSize, c.patchSize])
         patchEmbedding = Linear(weight: conv.reshaped([width, k]), bias: nil, backend: backend)
-        classEmbedding = try w.tensor("visual.class_embedding", shape: [width])
-        positional = try w.tensor("visual.positional_embedding", shape: [c.tokens, width])
-        lnPreW = try w.tensor("visual.ln_pre.weight", shape: [width]); lnPreB = try w.tensor("visual.ln_pre.bias", shape: [width])
-        lnPostW = try w.tensor("visual.ln_post.weight", shape: [width]); lnPostB = try w.tensor("visual.ln_post.bias", shape: [width])
-        projection = Linear(weight: try w.tensor("visual.proj", shape: [width, embedDim]), bias: nil, layout: .inOut, backend: backend)
+        classEmbedding = try w.frozen("visual.class_embedding", shape: [width])
+        positional = try w.frozen("visual.positional_embedding", shape: [c.tokens, width])
+        lnPreW = try w.frozen("visual.ln_pre.weight", shape: [width]); lnPreB = try w.frozen("visual.ln_pre.bias", shape: [width])
+        lnPostW = try w.frozen("visual.ln_post.weight", shape: [width]); lnPostB = try w.frozen("visual.ln_post.bias", shape: [width])
+        projection = Linear(weight: try w.frozen("visual.proj", shape: [width, embedDim]), bias: nil, layout: .inOut, backend: backend)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "visual.transformer.resblocks.\($0).", width: width, heads: c.heads,
                               activation: activation, backend: backend)
@@ -35,7 +35,7 @@ public final class VisionTransformer: @unchecked Sendable {
     }
 
     /// Image features (not normalised) for a batch `[N, 3, S, S]` with S the model's resolution.
-    public func encode(_ images: Tensor) throws -> Tensor {
+    func encode(_ images: Tensor) throws -> Tensor {
         let s = config.imageSize
         guard images.rank == 4, images.shape[1] == 3, images.shape[2] == s, images.shape[3] == s else {
             throw EncoderError.badInput("image batch has shape \(images.shape); this model takes [N, 3, \(s), \(s)]")
@@ -78,7 +78,7 @@ public final class VisionTransformer: @unchecked Sendable {
             for i in 0..<(t * w) { img[i] += positional.pointer[i] }
         }
         tape?.x0.pointer.update(from: xp, count: rows * w)
-        Ops.layerNorm(xp, xp, rows: rows, cols: w, gamma: lnPreW.pointer, beta: lnPreB.pointer,
+        TensorOps.layerNorm(xp, xp, rows: rows, cols: w, gamma: lnPreW.pointer, beta: lnPreB.pointer,
                       mean: tape?.preMean.pointer, rstd: tape?.preRstd.pointer)
         let ws = ResidualBlock.Workspace(rows: rows, width: w, hidden: blocks.first?.hidden ?? 4 * w, tokens: t)
         for (l, block) in blocks.enumerated() {
@@ -88,7 +88,7 @@ public final class VisionTransformer: @unchecked Sendable {
         let cls = tape?.pooled ?? TensorStorage(count: n * w)
         for b in 0..<n {
             tape?.clsIn.pointer.advanced(by: b * w).update(from: xp + b * t * w, count: w)
-            Ops.layerNorm(xp + b * t * w, cls.pointer + b * w, rows: 1, cols: w, gamma: lnPostW.pointer, beta: lnPostB.pointer,
+            TensorOps.layerNorm(xp + b * t * w, cls.pointer + b * w, rows: 1, cols: w, gamma: lnPostW.pointer, beta: lnPostB.pointer,
                           mean: tape.map { $0.postMean.pointer + b }, rstd: tape.map { $0.postRstd.pointer + b })
         }
         let out = Tensor(zeros: [n, embedDim])
@@ -104,7 +104,7 @@ public final class VisionTransformer: @unchecked Sendable {
         // Projection and ln_post, on the class tokens only.
         let dPooled = TensorStorage(count: n * w), dCls = TensorStorage(count: n * w)
         projection.backward(dFeatures.pointer, tape.pooled.pointer, rows: n, dWeight: g.proj, dBias: nil, dx: dPooled.pointer)
-        Ops.layerNormBackward(dPooled.pointer, tape.clsIn.pointer, mean: tape.postMean.pointer, rstd: tape.postRstd.pointer,
+        TensorOps.layerNormBackward(dPooled.pointer, tape.clsIn.pointer, mean: tape.postMean.pointer, rstd: tape.postRstd.pointer,
                               dx: dCls.pointer, rows: n, cols: w, gamma: lnPostW.pointer,
                               dGamma: g.lnPost.0.pointer, dBeta: g.lnPost.1.pointer)
         let dx = TensorStorage(count: rows * w)  // gradient of the residual stream
@@ -114,7 +114,7 @@ public final class VisionTransformer: @unchecked Sendable {
         }
         // ln_pre, then positions, class token and patch embedding.
         let dX0 = TensorStorage(count: rows * w)
-        Ops.layerNormBackward(dx.pointer, tape.x0.pointer, mean: tape.preMean.pointer, rstd: tape.preRstd.pointer,
+        TensorOps.layerNormBackward(dx.pointer, tape.x0.pointer, mean: tape.preMean.pointer, rstd: tape.preRstd.pointer,
                               dx: dX0.pointer, rows: rows, cols: w, gamma: lnPreW.pointer,
                               dGamma: g.lnPre.0.pointer, dBeta: g.lnPre.1.pointer)
         let dConv = g.conv.reshaped([w, k])

@@ -7,7 +7,7 @@ import Foundation
 public enum ImageIO {
     /// Images with more pixels than this are refused before any pixel memory is allocated
     /// (Pillow's decompression-bomb error threshold, `2 * Image.MAX_IMAGE_PIXELS`).
-    public static let maxPixels: Int = 178_956_970
+    static let maxPixels: Int = 178_956_970
 
     /// Decodes the image file at `path` to RGB.
     public static func decode(path: String) throws -> RGBImage {
@@ -26,12 +26,12 @@ public enum ImageIO {
     }
 
     /// Decodes an in-memory JPEG or PNG; `name` is used in error messages.
-    public static func decode(data: Data, name: String) throws -> RGBImage {
+    package static func decode(data: Data, name: String) throws -> RGBImage {
         try decode(data: data, name: name, maxPixels: maxPixels)
     }
 
     /// As `decode(data:name:)` with an explicit pixel limit.
-    public static func decode(data: Data, name: String, maxPixels: Int) throws -> RGBImage {
+    package static func decode(data: Data, name: String, maxPixels: Int) throws -> RGBImage {
         if data.isEmpty { throw ImageError.empty(file: name) }
         switch ImageFormat.sniff(data) {
         case .jpeg: return try JPEGDecoder.decode(data, name: name, maxPixels: maxPixels)
@@ -46,7 +46,7 @@ public enum ImageIO {
     }
 
     /// Encodes `image` as an 8-bit RGB PNG.
-    public static func encodePNG(_ image: RGBImage) throws -> Data {
+    static func encodePNG(_ image: RGBImage) throws -> Data {
         try PNGEncoder.encode(image, name: "<png>")
     }
 

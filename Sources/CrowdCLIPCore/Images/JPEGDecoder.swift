@@ -11,7 +11,7 @@ enum JPEGDecoder {
             let base = raw.bindMemory(to: UInt8.self).baseAddress
             return crowd_jpeg_decode(base, raw.count, UInt64(maxPixels), &image, &message, message.count)
         }
-        let reason = String(cString: message)
+        let reason = String(nulTerminated: message)
         switch code {
         case 0: break
         case 2: throw ImageError.truncated(file: name, reason: reason)

@@ -16,7 +16,7 @@ enum PNGDecoder {
             let base = raw.bindMemory(to: UInt8.self).baseAddress
             return crowd_png_decode(base, raw.count, UInt64(maxPixels), &image, &message, message.count)
         }
-        let reason = String(cString: message)
+        let reason = String(nulTerminated: message)
         switch code {
         case 0: break
         case 2: throw ImageError.truncated(file: name, reason: reason)

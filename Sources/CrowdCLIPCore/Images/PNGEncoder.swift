@@ -15,7 +15,7 @@ enum PNGEncoder {
                                  &out, &size, &message, message.count)
         }
         guard code == 0, let bytes = out else {
-            throw ImageError.cannotWrite(file: name, reason: String(cString: message))
+            throw ImageError.cannotWrite(file: name, reason: String(nulTerminated: message))
         }
         defer { crowd_free(bytes) }
         return Data(bytes: bytes, count: size)

@@ -21,9 +21,9 @@ public struct PixelBox: Equatable, Hashable, Codable, Sendable, CustomStringConv
     }
 
     /// Width in pixels, `right - left` (negative when the box is inverted).
-    public var width: Int { right - left }
+    package var width: Int { right - left }
     /// Height in pixels, `bottom - top` (negative when the box is inverted).
-    public var height: Int { bottom - top }
+    package var height: Int { bottom - top }
 
     /// `(left, top, right, bottom)`, as Pillow prints a box tuple.
     public var description: String { "(\(left), \(top), \(right), \(bottom))" }
@@ -33,7 +33,7 @@ extension RGBImage {
     /// Pillow's `Image.crop(box)`: the region `box`, with zeros (black) wherever the box
     /// lies outside the image. A box with `right < left` or `bottom < top` yields an
     /// empty image (Pillow raises there).
-    public func cropped(to box: PixelBox) -> RGBImage {
+    package func cropped(to box: PixelBox) -> RGBImage {
         let outW = max(0, box.width), outH = max(0, box.height)
         var out = RGBImage(width: outW, height: outH)
         // Columns and rows of the box that overlap the image.
@@ -55,7 +55,7 @@ extension RGBImage {
     }
 
     /// Mirror image left to right (Pillow's `FLIP_LEFT_RIGHT`).
-    public func flippedHorizontally() -> RGBImage {
+    func flippedHorizontally() -> RGBImage {
         var out = RGBImage(width: width, height: height)
         pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in

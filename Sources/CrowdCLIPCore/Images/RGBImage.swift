@@ -21,12 +21,12 @@ public struct RGBImage: Equatable, Sendable {
     }
 
     /// A black (all-zero) image.
-    public init(width: Int, height: Int) {
+    package init(width: Int, height: Int) {
         self.init(width: width, height: height, pixels: [UInt8](repeating: 0, count: max(0, width * height * 3)))
     }
 
     /// The RGB value at column `x`, row `y` (tests and small loops only).
-    public subscript(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8) {
+    package subscript(x: Int, y: Int) -> (r: UInt8, g: UInt8, b: UInt8) {
         let i = (y * width + x) * 3
         return (pixels[i], pixels[i + 1], pixels[i + 2])
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Resampling filters with Pillow's kernels and supports.
-public enum ResampleFilter: String, CaseIterable, Sendable {
+enum ResampleFilter: String, CaseIterable, Sendable {
     /// Triangle kernel, support 1 (Pillow `BILINEAR`).
     case bilinear
     /// Keys cubic with a = -0.5, support 2 (Pillow `BICUBIC`).
@@ -33,14 +33,14 @@ public enum ResampleFilter: String, CaseIterable, Sendable {
 extension RGBImage {
     /// Pillow's `Image.resize((width, height), filter)` (without `reducing_gap`), pixel for pixel.
     /// A zero or negative target size gives an empty image (Pillow raises); an empty source gives black.
-    public func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter) -> RGBImage {
+    func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter) -> RGBImage {
         resized(width: newWidth, height: newHeight, filter: filter,
                 box: (0, 0, Float(width), Float(height)))
     }
 
     /// Pillow's `Image.resize(size, filter, box=...)`: resamples the region `box`
     /// (left, top, right, bottom in float pixel coordinates, as Pillow's C code takes it).
-    public func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter,
+    func resized(width newWidth: Int, height newHeight: Int, filter: ResampleFilter,
                         box: (Float, Float, Float, Float)) -> RGBImage {
         // Pillow raises for an empty target; returning an empty image keeps bad sizes from trapping.
         if newWidth <= 0 || newHeight <= 0 { return RGBImage(width: max(0, newWidth), height: max(0, newHeight)) }

@@ -3,7 +3,7 @@ import Foundation
 extension Preprocessing {
     /// `ToTensor` + `Normalize(mean, std)`: [3, H, W] float32 with
     /// `(Float(v) / 255 - mean[c]) / std[c]`, the same float32 operations as torch.
-    public static func normalizedTensor(_ image: RGBImage, mean: [Float], std: [Float]) -> Tensor {
+    static func normalizedTensor(_ image: RGBImage, mean: [Float], std: [Float]) -> Tensor {
         let out = Tensor(zeros: [3, image.height, image.width])
         writeNormalized(image, mean: mean, std: std, into: out.pointer)
         return out

@@ -14,24 +14,24 @@ public enum Preprocessing: String, CaseIterable, Sendable {
     case clip
 
     /// ImageNet channel means (R, G, B) used by `crowdclip`.
-    public static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
+    static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
     /// ImageNet channel standard deviations used by `crowdclip`.
-    public static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
+    static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
     /// OpenAI CLIP's channel means used by `clip`.
-    public static let clipMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
+    static let clipMean: [Float] = [0.48145466, 0.4578275, 0.40821073]
     /// OpenAI CLIP's channel standard deviations used by `clip`.
-    public static let clipStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
+    static let clipStd: [Float] = [0.26862954, 0.26130258, 0.27577711]
 
     /// Side of the square network input.
-    public static let outputSize = 224
+    static let outputSize = 224
 
     /// This pipeline's channel means.
-    public var mean: [Float] { self == .crowdclip ? Preprocessing.imagenetMean : Preprocessing.clipMean }
+    package var mean: [Float] { self == .crowdclip ? Preprocessing.imagenetMean : Preprocessing.clipMean }
     /// This pipeline's channel standard deviations.
-    public var std: [Float] { self == .crowdclip ? Preprocessing.imagenetStd : Preprocessing.clipStd }
+    package var std: [Float] { self == .crowdclip ? Preprocessing.imagenetStd : Preprocessing.clipStd }
 
     /// The 8-bit stage: resize and centre crop to 224x224 (the image right before `ToTensor`).
-    public func prepared(_ image: RGBImage) -> RGBImage {
+    func prepared(_ image: RGBImage) -> RGBImage {
         let size = Preprocessing.outputSize
         let resized: RGBImage
         switch self {
@@ -50,19 +50,20 @@ public enum Preprocessing: String, CaseIterable, Sendable {
     }
 
     /// Stacked inputs, shape [N, 3, 224, 224], contiguous.
-    public func batch(_ images: [RGBImage]) -> Tensor {
+    package func batch(_ images: [RGBImage]) -> Tensor {
         batch(count: images.count) { images[$0] }
     }
 
     /// Stacked inputs of `count` images that `image(i)` makes on demand, shape [N, 3, 224, 224]: each is made,
     /// converted into its slot and dropped on its own thread, so a batch of crops never exists all at once.
-    public func batch(count: Int, _ image: (Int) -> RGBImage) -> Tensor {
+    package func batch(count: Int, _ image: @Sendable (Int) -> RGBImage) -> Tensor {
         let size = Preprocessing.outputSize
         let plane = 3 * size * size
         let out = Tensor(zeros: [count, 3, size, size])
-        let base = out.pointer
+        // Images are independent: convert them concurrently into their slots (each iteration writes only its own
+        // `plane` floats of `out`, which no one reads until concurrentPerform returns).
+        nonisolated(unsafe) let base = out.pointer
         let (mean, std) = (self.mean, self.std)
-        // Images are independent: convert them concurrently into their slots.
         DispatchQueue.concurrentPerform(iterations: count) { i in
             let cropped = prepared(image(i))
             Preprocessing.writeNormalized(cropped, mean: mean, std: std, into: base + i * plane)
@@ -73,7 +74,7 @@ public enum Preprocessing: String, CaseIterable, Sendable {
     /// torchvision's `Resize(size)` rule for an int size: the shorter side becomes `size`, the
     /// longer `int(size * long / short)` (truncated). Returns (width, height). An empty image
     /// maps to a square (torchvision raises there).
-    public static func shorterSideSize(width: Int, height: Int, target: Int) -> (width: Int, height: Int) {
+    static func shorterSideSize(width: Int, height: Int, target: Int) -> (width: Int, height: Int) {
         let (short, long) = width <= height ? (width, height) : (height, width)
         // torchvision divides by zero on an empty image; a square target keeps the pipeline total.
         if short <= 0 { return (target, target) }
@@ -83,7 +84,7 @@ public enum Preprocessing: String, CaseIterable, Sendable {
 
     /// torchvision's `CenterCrop` box: offsets `int(round((W - w) / 2))` with Python's
     /// round-half-to-even; a crop larger than the image is zero-padded as torchvision pads.
-    public static func centerCropBox(imageWidth: Int, imageHeight: Int, width: Int, height: Int) -> PixelBox {
+    static func centerCropBox(imageWidth: Int, imageHeight: Int, width: Int, height: Int) -> PixelBox {
         func offset(_ outer: Int, _ inner: Int) -> Int {
             if inner > outer { return -((inner - outer) / 2) } // torchvision pads left/top by (d // 2)
             return Int((Double(outer - inner) / 2.0).rounded(.toNearestOrEven))
@@ -93,12 +94,12 @@ public enum Preprocessing: String, CaseIterable, Sendable {
     }
 
     /// torchvision's `CenterCrop(size)` on a PIL image.
-    public static func centerCrop(_ image: RGBImage, size: Int) -> RGBImage {
+    static func centerCrop(_ image: RGBImage, size: Int) -> RGBImage {
         centerCrop(image, width: size, height: size)
     }
 
     /// torchvision's `CenterCrop((height, width))` on a PIL image.
-    public static func centerCrop(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
+    static func centerCrop(_ image: RGBImage, width: Int, height: Int) -> RGBImage {
         if image.width == width && image.height == height { return image }
         return image.cropped(to: centerCropBox(imageWidth: image.width, imageHeight: image.height,
                                                width: width, height: height))

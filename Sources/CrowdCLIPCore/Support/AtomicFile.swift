@@ -1,11 +1,11 @@
 import Foundation
 
 /// Writes a file through a temporary sibling and `rename`, which is atomic on POSIX file systems.
-public enum AtomicFile {
+enum AtomicFile {
     /// Writes `data` to `path` through a temporary file in the same folder, then renames it over `path`.
     /// - Throws: the error of writing the temporary file, or `CocoaError(.fileWriteUnknown)` when the rename fails
     ///   (the temporary file is removed).
-    public static func write(_ data: Data, to path: String) throws {
+    package static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         try data.write(to: tmp)

@@ -6,25 +6,25 @@ import Foundation
 /// Debian's OpenBLAS 0.3.21 picks kernels by CPU model and falls back to slow ones
 /// (SSE3 "Prescott" on recent Xeons). Features tell the truth: AVX-512 with bf16 →
 /// Cooperlake, AVX-512 F/BW/VL/DQ → SkylakeX, AVX2+FMA → Haswell, AVX → Sandybridge.
-public enum KernelSelection {
+enum KernelSelection {
     /// What cpuid reports about this processor.
-    public struct CPU: Sendable {
+    package struct CPU: Sendable {
         /// Vendor string ("GenuineIntel", "AuthenticAMD").
-        public let vendor: String
+        let vendor: String
         /// Marketing name of the processor.
-        public let brand: String
+        let brand: String
         /// Display family.
-        public let family: Int
+        let family: Int
         /// Display model.
-        public let model: Int
+        package let model: Int
         /// Feature names that are present, in a stable order.
-        public let features: [String]
+        package let features: [String]
         /// Whether a feature (for example "avx2" or "avx512_bf16", as in `features`) is present.
-        public func has(_ name: String) -> Bool { features.contains(name) }
+        package func has(_ name: String) -> Bool { features.contains(name) }
     }
 
     /// This machine's processor, read once.
-    public static let cpu: CPU = {
+    static let cpu: CPU = {
         var f = crowd_cpu_features()
         crowd_cpuid(&f)
         let vendor = withUnsafeBytes(of: f.vendor) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -42,7 +42,7 @@ public enum KernelSelection {
     }()
 
     /// The core our feature rule picks for `cpu`, or nil to let OpenBLAS decide.
-    public static func recommendedCore(for cpu: CPU) -> String? {
+    static func recommendedCore(for cpu: CPU) -> String? {
         let avx512 = ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(cpu.has)
         if avx512 && cpu.has("avx512_bf16") { return "Cooperlake" }
         if avx512 { return "SkylakeX" }
@@ -53,11 +53,11 @@ public enum KernelSelection {
 
     /// The user's `OPENBLAS_CORETYPE` when set (always respected), else our recommendation.
     /// Read once, before the loader exports our own choice into the same variable.
-    public static let userCore: String? = {
+    static let userCore: String? = {
         guard let v = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !v.isEmpty else { return nil }
         return v
     }()
 
     /// What is passed to the loader: nil when the user set the variable (it is left as is).
-    public static var chosenCore: String? { userCore == nil ? recommendedCore(for: cpu) : nil }
+    static var chosenCore: String? { userCore == nil ? recommendedCore(for: cpu) : nil }
 }

@@ -5,11 +5,14 @@ import Foundation
 /// Text is cleaned (`TextCleaner`), split by CLIP's pattern (`PreTokenizer`), each piece's UTF-8 bytes are
 /// mapped to printable characters, and merges are applied by rank. Symbols are vocabulary ids throughout, so a
 /// merge is one dictionary look-up on a pair of integers.
+///
+/// One tokenizer may be used from several threads at once.
+// Unchecked: the only mutable state, the word cache, is read and written under `lock`.
 public final class CLIPTokenizer: @unchecked Sendable {
     /// Id of `<start_of_text>`, placed before every sequence.
-    public static let startToken: Int32 = 49406
+    static let startToken: Int32 = 49406
     /// Id of `<end_of_text>`, placed after every sequence (and kept when a sequence is truncated).
-    public static let endToken: Int32 = 49407
+    static let endToken: Int32 = 49407
     /// open_clip's context length: tokens per sequence, padded with 0.
     public static let defaultContextLength = 77
 
@@ -20,7 +23,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     let merges: [UInt64: (rank: Int32, merged: Int32)]
     /// Number of ids: 256 byte symbols, their end-of-word forms, one per merge, plus the two special tokens
     /// (49,408 for the standard vocabulary).
-    public let vocabularySize: Int
+    let vocabularySize: Int
     private var cache: [String: [Int32]] = [:]
     private let lock = NSLock()
 
@@ -76,7 +79,7 @@ public final class CLIPTokenizer: @unchecked Sendable {
     /// digit. No step of the pipeline looks across such a cut (NFC composes nothing with a space, an HTML entity
     /// never contains one, the final-sigma rule and every pre-token stop at it), so a prefix's ids are the first
     /// ids of the whole text.
-    public func encode(_ text: String, maxTokens: Int = .max) -> [Int] {
+    func encode(_ text: String, maxTokens: Int = .max) -> [Int] {
         guard maxTokens < 1 << 40 else { return encodeWhole(text, maxTokens: maxTokens) }
         var window = max(4096, maxTokens * 32)
         var text = text

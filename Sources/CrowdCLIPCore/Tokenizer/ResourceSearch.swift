@@ -1,9 +1,9 @@
 import Foundation
 
 /// Looks for `relative` in `start` and each of its parents.
-public enum ResourceSearch {
+enum ResourceSearch {
     /// The first `start/relative`, `start/../relative`, … that exists (at most 12 levels up), or nil.
-    public static func walkUp(from start: URL, relative: String) -> String? {
+    static func walkUp(from start: URL, relative: String) -> String? {
         var dir = start.standardizedFileURL
         for _ in 0..<12 {
             let candidate = dir.appendingPathComponent(relative).path

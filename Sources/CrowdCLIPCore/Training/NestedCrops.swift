@@ -6,12 +6,12 @@ import Foundation
 /// spans `centre ± ((i+1)·w, (i+1)·h)`: crop 5 is (nearly) the whole image. Each crop then goes through
 /// `Resize((256, 256))` → a 224 crop (random, or centred without augmentation) → a random horizontal flip →
 /// ImageNet normalisation.
-public enum NestedCrops {
+enum NestedCrops {
     /// Crops per training image.
-    public static let count = 6
+    package static let count = 6
 
     /// The six crop boxes of a `width × height` image, smallest first.
-    public static func boxes(width: Int, height: Int) -> [PixelBox] {
+    static func boxes(width: Int, height: Int) -> [PixelBox] {
         let w = width / 12, h = height / 12, cx = width / 2, cy = height / 2
         return (0..<count).map { i in
             PixelBox(left: cx - (i + 1) * w, top: cy - (i + 1) * h, right: cx + (i + 1) * w, bottom: cy + (i + 1) * h)
@@ -19,7 +19,7 @@ public enum NestedCrops {
     }
 
     /// `[6, 3, 224, 224]`, smallest crop first.
-    public static func batch<R: RandomNumberGenerator>(_ image: RGBImage, name: String = "image", augment: Bool, rng: inout R) throws -> Tensor {
+    package static func batch<R: RandomNumberGenerator>(_ image: RGBImage, name: String = "image", augment: Bool, rng: inout R) throws -> Tensor {
         guard image.width >= 12, image.height >= 12 else {
             throw ImageError.unsupported(file: name, reason: "image is \(image.width)×\(image.height); training needs at least 12×12 pixels")
         }

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Optimiser state over a parameter set: the moments (or momentum buffer) and the step count.
-public final class Optimizer {
+final class Optimizer {
     /// The hyper-parameters in use.
-    public let settings: OptimizerSettings
+    let settings: OptimizerSettings
     /// Steps taken so far (bias corrections depend on it).
-    public private(set) var step = 0
+    package private(set) var step = 0
     let first: VisionParameters, second: VisionParameters
 
     init(settings: OptimizerSettings, like parameters: VisionParameters) {

@@ -6,22 +6,22 @@ import Foundation
 /// For every pair i < j: `max(0, logits[i][j] − logits[j][j])` — the larger crop j must match the larger count
 /// j better than the smaller crop i does (PyTorch's `MarginRankingLoss` with margin 0, summed as the official
 /// code does).
-public enum RankingLoss {
+enum RankingLoss {
     /// The loss of one image's crops, the logits it came from, and its gradient.
-    public struct Result {
+    package struct Result {
         /// The summed hinge terms.
-        public let loss: Float
+        package let loss: Float
         /// `logits[i][j]`: crop i against count prompt j, at the model's logit scale.
-        public let logits: [[Float]]
+        let logits: [[Float]]
         /// d(loss)/d(unnormalised image features), `[N, E]`.
-        public let featureGradient: Tensor
+        let featureGradient: Tensor
     }
 
     /// - Parameters:
     ///   - features: unnormalised image features `[N, E]`, crops sorted from smallest to largest.
     ///   - texts: L2-normalised text features `[N, E]` for the matching counts, smallest first.
     ///   - scale: the logit scale (`exp(logit_scale)`, 100 for OpenAI's models).
-    public static func evaluate(features: Tensor, texts: Tensor, scale: Float = 100) -> Result {
+    static func evaluate(features: Tensor, texts: Tensor, scale: Float = 100) -> Result {
         let n = features.shape[0], e = features.shape[1]
         precondition(texts.shape == [n, e], "one count prompt per crop")
         let normed = features.l2NormalizedRows()

@@ -7,9 +7,9 @@ public final class Trainer {
     public struct StepReport { public let epoch: Int; public let step: Int; public let loss: Float; public let imagesPerSecond: Double }
 
     /// The settings the run was created with.
-    public let configuration: TrainingConfiguration
+    package let configuration: TrainingConfiguration
     /// Where `state.json`, `log.jsonl`, the step checkpoints, `last.safetensors` and `best.safetensors` go.
-    public let outputDirectory: String
+    package let outputDirectory: String
     let parameters: VisionParameters
     let gradients: VisionParameters
     let optimizer: Optimizer
@@ -21,8 +21,11 @@ public final class Trainer {
     var state: TrainingState
 
     /// - Parameters:
-    ///   - base: the CLIP to start from (its text encoder gives the count prompts' features).
+    ///   - weights: the CLIP to start from (its text encoder gives the count prompts' features).
     ///   - images: training images (labels are never read).
+    ///   - outputDirectory: where the checkpoints, `state.json` and `log.jsonl` are written.
+    ///   - configuration: the schedule, optimiser and count prompts.
+    ///   - tokenizer: tokenizes the count prompts.
     ///   - resume: continue from `outputDirectory/state.json`.
     ///   - force: start afresh in a folder that holds an earlier run, removing that run's files.
     public init(base weights: WeightStore, images: [String], outputDirectory: String, configuration: TrainingConfiguration,
@@ -62,7 +65,7 @@ public final class Trainer {
 
     /// Creates the output folder and checks it can be written, before any weights load. A fresh run refuses a
     /// folder holding an earlier run (its log would mix with the new one) unless `resume` or `force`.
-    public static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
+    package static func prepareOutputDirectory(_ directory: String, resume: Bool, force: Bool) throws {
         do { try Folders.create(directory, what: "cannot create the output folder") } catch let OutputFileError.cannotWrite(file, reason) {
             throw TrainingError.cannotWrite(file: file, reason: reason)
         }
@@ -191,7 +194,7 @@ public final class Trainer {
     }
 
     /// Images skipped as unreadable in this run.
-    private(set) public var imagesSkipped = 0
+    private(set) var imagesSkipped = 0
 
     /// A run whose steps all had only unreadable images trained nothing: no checkpoint is written and the run
     /// fails, saying why.
@@ -201,7 +204,7 @@ public final class Trainer {
     }
 
     /// Steps taken so far, including resumed ones and steps whose images were all unreadable.
-    public var stepsTaken: Int { state.step }
+    package var stepsTaken: Int { state.step }
     /// Epochs completed (equals `configuration.epochs` once `run` has finished them).
-    public var epochsDone: Int { state.epoch }
+    var epochsDone: Int { state.epoch }
 }

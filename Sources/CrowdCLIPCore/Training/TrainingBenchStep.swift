@@ -1,13 +1,13 @@
 import Foundation
 
 /// One training step on synthetic crops, for benchmarks: the same work as `Trainer.step` without image decoding.
-public final class TrainingBenchStep {
+package final class TrainingBenchStep {
     let parameters: VisionParameters, gradients: VisionParameters, optimizer: Optimizer
     let crops: Tensor, texts: Tensor
     private lazy var net = VisionBackprop(parameters: parameters, batch: NestedCrops.count)
 
     /// Loads the image encoder of `path` and prepares synthetic crops and prompts.
-    public init(weights path: String, headWidth: Int = 64) throws {
+    package init(weights path: String, headWidth: Int = 64) throws {
         parameters = try VisionParameters(store: try WeightLoader.load(path: path), headWidth: headWidth)
         gradients = VisionParameters(zerosLike: parameters)
         optimizer = Optimizer(settings: OptimizerSettings(), like: parameters)
@@ -16,12 +16,12 @@ public final class TrainingBenchStep {
         for i in 0..<crops.count { crops[flat: i] = Float(sin(Double(i) * 0.001)) }
         texts = Tensor(zeros: [NestedCrops.count, e])
         for i in 0..<texts.count { texts[flat: i] = Float(cos(Double(i) * 0.7)) }
-        Ops.l2NormalizeRows(texts.pointer, rows: NestedCrops.count, cols: e)
+        TensorOps.l2NormalizeRows(texts.pointer, rows: NestedCrops.count, cols: e)
     }
 
     /// Forward, loss, backward and an RAdam update; returns the loss.
     @discardableResult
-    public func run() throws -> Float {
+    package func run() throws -> Float {
         gradients.zero()
         let result = RankingLoss.evaluate(features: net.forward(crops), texts: texts)
         net.backward(result.featureGradient, into: gradients)

@@ -4,7 +4,8 @@ import Foundation
 /// trainable parameters, recording into a `VisionTape`, and the backward beside it.
 ///
 /// The tower views the parameter tensors themselves (no copy), so each optimiser step is seen by the next
-/// forward.
+/// forward: the one place where frozen weights change (see `FrozenTensor`), safe because this object, which is
+/// not `Sendable`, keeps the tower to the training thread.
 final class VisionBackprop {
     let parameters: VisionParameters
     let tower: VisionTransformer

@@ -2,15 +2,15 @@ import Foundation
 
 /// The image encoder's parameters as owned, writable tensors under their OpenAI names, in a fixed order
 /// (the order of gradients and optimiser state too).
-public final class VisionParameters: @unchecked Sendable {
+final class VisionParameters {
     /// The image tower's geometry.
-    public let config: CLIPConfig.Vision
+    let config: CLIPConfig.Vision
     /// Size of the projected features.
-    public let embedDim: Int
+    let embedDim: Int
     /// OpenAI names of the parameters, in the fixed order.
-    public let names: [String]
+    package let names: [String]
     /// The parameters, in the order of `names`.
-    public let tensors: [Tensor]
+    package let tensors: [Tensor]
     private let index: [String: Int]
 
     /// The names of one block's parameters, in the order `BlockParameters` expects them.
@@ -26,7 +26,7 @@ public final class VisionParameters: @unchecked Sendable {
     }
 
     /// Copies the visual weights out of `store` (checked against the configuration read from it).
-    public init(store: WeightStore, headWidth: Int = 64) throws {
+    package init(store: WeightStore, headWidth: Int = 64) throws {
         let c = try CLIPConfig.infer(from: store, headWidth: headWidth)
         guard let v = c.vision else { throw EncoderError.missingTower("\(store.source) has no image encoder to train") }
         config = v
@@ -34,7 +34,8 @@ public final class VisionParameters: @unchecked Sendable {
         names = Self.parameterNames(layers: v.layers)
         tensors = try names.map { try store.tensor($0).copy() }
         index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        guard Set((0..<v.layers).map { tensors[5 + 12 * $0 + 9].count }).count == 1 else {
+        let mlpWidths: Set<Int> = Set((0..<v.layers).map { (layer: Int) -> Int in tensors[5 + 12 * layer + 9].count })
+        guard mlpWidths.count == 1 else {
             throw TrainingError.unsupportedWeights(file: store.source, reason: "the image encoder's blocks have different MLP widths")
         }
         guard c.activation == .quickGELU else {
@@ -60,7 +61,7 @@ public final class VisionParameters: @unchecked Sendable {
     }
 
     /// The parameter with this OpenAI name (it must exist).
-    public subscript(name: String) -> Tensor { tensors[index[name]!] }
+    package subscript(name: String) -> Tensor { tensors[index[name]!] }
     var conv: Tensor { tensors[0] }
     var classEmbedding: Tensor { tensors[1] }
     var positional: Tensor { tensors[2] }
@@ -70,13 +71,13 @@ public final class VisionParameters: @unchecked Sendable {
     var proj: Tensor { tensors[tensors.count - 1] }
 
     /// Total number of scalars.
-    public var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
+    var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
 
     /// Sets every value to 0 (gradients before a step).
-    public func zero() { for t in tensors { t.pointer.update(repeating: 0, count: t.count) } }
+    package func zero() { for t in tensors { t.pointer.update(repeating: 0, count: t.count) } }
 
     /// The parameters as a weight store (for `CLIPModel`, validation and checkpoints).
-    public func store(source: String) -> WeightStore {
+    package func store(source: String) -> WeightStore {
         WeightStore(tensors: Dictionary(uniqueKeysWithValues: zip(names, tensors)), source: source)
     }
 }

@@ -6,27 +6,27 @@ import Foundation
 /// weights file there by name.
 public enum DefaultWeights {
     /// The message of `CountingError.noWeights`: how to get weights, or name them.
-    public static let howToGetThem = """
+    static let howToGetThem = """
         no CLIP weights found. Get ViT-B/16 with `make weights` (it saves a verified copy in Weights/), \
         or pass --weights PATH / set CROWDCLIP_WEIGHTS to any supported file (.pt, .safetensors, .ckpt, \
         or a Hugging Face CLIP folder).
         """
 
     /// What `make weights` (Tools/fetch_weights.py) may save in `Weights/`, in the order they are preferred.
-    public static let downloadedNames = [
+    static let downloadedNames = [
         "ViT-B-16.pt", "clip-vit-base-patch16", "vit_base_patch16_clip_224.openai.safetensors",
         "vit_base_patch16_clip_224.openai.bin",
     ]
 
     /// The lookup `locate` does, in words, for `--weights`' help (built from `downloadedNames`, so they agree).
-    public static var lookupDescription: String {
+    package static var lookupDescription: String {
         let names = downloadedNames.map { $0.contains(".") ? $0 : $0 + "/" }
         return "$CROWDCLIP_WEIGHTS, else in a Weights/ folder above the executable or the working directory: "
             + names.joined(separator: ", ") + ", else the first other weights file there by name"
     }
 
     /// The weights file to use: `explicit` when given (and not empty), else `locate()`.
-    public static func resolve(_ explicit: String?) throws -> String {
+    package static func resolve(_ explicit: String?) throws -> String {
         if let explicit, !explicit.isEmpty { return explicit }
         return try locate()
     }

@@ -5,18 +5,19 @@ import Glibc
 
 /// A whole file mapped read-only: reads come straight from the page cache, and a stray write through a tensor
 /// that views it faults instead of changing weights silently.
-public final class MappedFile: ByteRegionOwner, @unchecked Sendable {
+/// Unchecked: every field is a constant and the mapping is read-only, so any thread may read it.
+final class MappedFile: ByteRegionOwner, @unchecked Sendable {
     /// The path the file was opened from, used in error messages.
-    public let path: String
+    package let path: String
     /// Start of the read-only mapping; valid until this object is deallocated, which unmaps it.
-    public let base: UnsafeMutableRawPointer
+    package let base: UnsafeMutableRawPointer
     /// Length of the file and of the mapping, in bytes (always > 0).
-    public let size: Int
+    package let size: Int
 
     /// Opens and maps the whole file read-only (`MAP_PRIVATE`, `PROT_READ`); the descriptor is closed at once.
     /// - Throws: `WeightError.cannotOpen` when the file cannot be opened, is a directory or cannot be mapped;
     ///   `WeightError.corrupt` when it is empty.
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw WeightError.cannotOpen(file: path, reason: String(cString: strerror(errno))) }
@@ -35,10 +36,10 @@ public final class MappedFile: ByteRegionOwner, @unchecked Sendable {
     deinit { munmap(base, size) }
 
     /// The whole mapping as a byte buffer; it stays valid only while this object is alive.
-    public var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
+    package var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: size) }
 
     /// The bytes `[offset, offset + count)`, or an error when they fall outside the file.
-    public func bytes(_ offset: Int, _ count: Int, what: String) throws -> UnsafeRawBufferPointer {
+    package func bytes(_ offset: Int, _ count: Int, what: String) throws -> UnsafeRawBufferPointer {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
             throw WeightError.corrupt(file: path, reason: "\(what) at \(offset)+\(count) lies beyond the end (\(size) bytes)")
         }

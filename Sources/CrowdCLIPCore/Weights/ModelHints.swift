@@ -1,15 +1,15 @@
 import Foundation
 
 /// Hints a format may carry beside the tensors (a Hugging Face `config.json`).
-public struct ModelHints: Sendable, Equatable {
+package struct ModelHints: Sendable, Equatable {
     /// "quick_gelu" or "gelu"; nil means the OpenAI default, QuickGELU.
-    public var activation: String?
+    var activation: String?
     /// Attention heads in the vision tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
-    public var visionHeads: Int?
+    var visionHeads: Int?
     /// Attention heads in the text tower; nil lets `CLIPConfig.infer` use width / `headWidth` (64 by default).
-    public var textHeads: Int?
+    var textHeads: Int?
     /// Hints with the given values; all nil (the default) means the OpenAI defaults.
-    public init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
+    package init(activation: String? = nil, visionHeads: Int? = nil, textHeads: Int? = nil) {
         self.activation = activation
         self.visionHeads = visionHeads
         self.textHeads = textHeads

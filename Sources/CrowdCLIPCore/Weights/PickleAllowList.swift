@@ -3,7 +3,7 @@ import Foundation
 /// The globals this reader interprets, and how names are spelled. The list follows PyTorch's `weights_only`
 /// unpickler (`torch/_weights_only_unpickler.py`, `_get_allowed_globals`); Docs/formats.md shows both side by side.
 enum PickleAllowList {
-    static let storageTypes: [String: DType] = [
+    static let storageTypes: [String: WeightDType] = [
         "torch.FloatStorage": .f32, "torch.HalfStorage": .f16, "torch.BFloat16Storage": .bf16,
         "torch.DoubleStorage": .f64, "torch.LongStorage": .i64, "torch.IntStorage": .i32,
         "torch.ShortStorage": .i16, "torch.CharStorage": .i8, "torch.ByteStorage": .u8, "torch.BoolStorage": .bool,

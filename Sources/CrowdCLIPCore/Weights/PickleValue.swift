@@ -79,7 +79,7 @@ final class PickleObject {
     init(className: String, args: [PickleValue]) { self.className = className; self.args = args }
 }
 
-struct StorageRef { let dtype: DType; let key: String; let count: Int }
+struct StorageRef { let dtype: WeightDType; let key: String; let count: Int }
 
 struct TensorRef {
     let storage: StorageRef

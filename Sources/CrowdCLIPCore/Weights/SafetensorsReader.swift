@@ -3,9 +3,9 @@ import Foundation
 /// Reads `.safetensors`: an 8-byte little-endian header length, a JSON header of
 /// `name → {dtype, shape, data_offsets}`, then the raw data. The file is mapped; aligned float32 tensors are
 /// views of the mapping (no copy), other dtypes are converted once.
-public enum SafetensorsReader {
+enum SafetensorsReader {
     /// Safetensors dtype names (`"F32"`, `"BF16"`, …) and the element types they map to.
-    public static let dtypes: [String: DType] = [
+    static let dtypes: [String: WeightDType] = [
         "F32": .f32, "F16": .f16, "BF16": .bf16, "F64": .f64, "I64": .i64, "I32": .i32,
         "I16": .i16, "I8": .i8, "U8": .u8, "BOOL": .bool,
     ]
@@ -14,7 +14,7 @@ public enum SafetensorsReader {
     /// - Returns: The tensors by name, and the string entries of the `__metadata__` header object.
     /// - Throws: `WeightError.cannotOpen`, `.corrupt` (bad header, offsets that do not fit the shape) or
     ///   `.unsupported` (an unknown dtype).
-    public static func read(path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+    package static func read(path: String) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         let file = try MappedFile(path: path)
         let lengthBytes = try file.bytes(0, 8, what: "header length")
         let headerLength = Int(exactly: lengthBytes.loadUnaligned(as: UInt64.self).littleEndian) ?? -1

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Writes float32 `.safetensors` atomically (temporary file + rename), so a crash never leaves half a file.
-public enum SafetensorsWriter {
+package enum SafetensorsWriter {
     /// Writes `tensors` as F32 in the given order, with `metadata` as the `__metadata__` header when not empty,
     /// padding the header so the data starts 8-byte aligned.
     /// - Throws: the error of the JSON encoding or of `AtomicFile.write`.
-    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
+    package static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0

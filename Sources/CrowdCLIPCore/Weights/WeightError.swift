@@ -21,9 +21,9 @@ public enum WeightError: Error, CustomStringConvertible, Equatable {
     /// e.g. `state_dict → module.image_encoder.conv1.weight`.
     public struct Placeholder: Equatable, Sendable {
         /// The pickled class or function, as `module.name` (never imported or called).
-        public let global: String
+        let global: String
         /// Where the placeholder sits in the checkpoint, e.g. `state_dict → module.image_encoder.conv1.weight`.
-        public let keyPath: String
+        let keyPath: String
     }
 
     /// A one-line message that starts with the file name.

@@ -2,28 +2,28 @@ import Foundation
 
 /// Float32 tensors under canonical OpenAI/open_clip names (`visual.conv1.weight`, `token_embedding.weight`, …),
 /// whatever format they came from. See Docs/formats.md.
-public struct WeightStore: @unchecked Sendable {
+public struct WeightStore {
     /// Where the tensors came from, for error messages.
     public let source: String
     /// Format-level hints (activation, head counts) used when building a `CLIPConfig`.
-    public var hints: ModelHints
+    var hints: ModelHints
     private var tensors: [String: Tensor]
     /// Names (canonical, or a prefix of canonical names) where the file holds a placeholder instead of a tensor.
     private var placeholders: [String: WeightError.Placeholder] = [:]
 
     /// A store over `tensors`, which must already use canonical names; `source` is the path named in errors.
-    public init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
+    package init(tensors: [String: Tensor], source: String, hints: ModelHints = .init()) {
         self.tensors = tensors
         self.source = source
         self.hints = hints
     }
 
     /// All tensor names, sorted.
-    public var names: [String] { tensors.keys.sorted() }
+    package var names: [String] { tensors.keys.sorted() }
     /// Whether a tensor named `name` is present (a placeholder does not count).
-    public func contains(_ name: String) -> Bool { tensors[name] != nil }
+    package func contains(_ name: String) -> Bool { tensors[name] != nil }
     /// The tensor named `name`, or nil when it is absent.
-    public func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
+    func tensorIfPresent(_ name: String) -> Tensor? { tensors[name] }
 
     /// The tensor named `name`.
     /// - Throws: `WeightError.placeholderInsteadOfTensor` when the file stores a non-tensor object there,
@@ -37,7 +37,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The placeholder standing where tensor `name` should be: at that name, or at a module above it.
-    public func placeholder(for name: String) -> WeightError.Placeholder? {
+    func placeholder(for name: String) -> WeightError.Placeholder? {
         guard !placeholders.isEmpty, tensors[name] == nil else { return nil }
         var n = Substring(name)
         while true {
@@ -52,7 +52,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// The tensor, checked against the expected shape (a scalar may be stored as shape [] or [1]).
-    public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+    func tensor(_ name: String, shape: [Int]) throws -> Tensor {
         let t = try tensor(name)
         if t.shape == shape { return t }
         if t.count == shape.reduce(1, *) && (shape.isEmpty || t.shape.isEmpty || shape == [1]) { return t.reshaped(shape) }
@@ -67,7 +67,7 @@ public struct WeightStore: @unchecked Sendable {
     }
 
     /// Adds or replaces the tensor named `name`.
-    public mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
+    package mutating func set(_ name: String, _ tensor: Tensor) { tensors[name] = tensor }
     /// Removes the tensor named `name`, if present.
-    public mutating func remove(_ name: String) { tensors[name] = nil }
+    mutating func remove(_ name: String) { tensors[name] = nil }
 }

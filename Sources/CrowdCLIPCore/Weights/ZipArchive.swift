@@ -158,6 +158,7 @@ struct ZipArchive {
 }
 
 /// One inflated zip entry. Tensors that view it keep it alive (it is their `ByteRegionOwner`).
+/// Unchecked: its bytes are written once, while the archive inflates it, before any tensor views it.
 final class InflatedEntry: ByteRegionOwner, @unchecked Sendable {
     let buffer: UnsafeMutableRawBufferPointer
     init(count: Int) { buffer = .allocate(byteCount: max(count, 1), alignment: 64); size = count }
@@ -167,7 +168,7 @@ final class InflatedEntry: ByteRegionOwner, @unchecked Sendable {
 }
 
 /// Entries already inflated by one archive, so tensors sharing a storage inflate it once.
-final class InflatedCache: @unchecked Sendable {
+final class InflatedCache {
     private var entries: [String: InflatedEntry] = [:]
     func get(_ name: String) -> InflatedEntry? { entries[name] }
     func put(_ name: String, _ e: InflatedEntry) { entries[name] = e }

@@ -2,19 +2,19 @@ import Foundation
 
 /// NumPy `.npy` files holding little-endian float32 arrays in C order (what `np.save` writes for a
 /// `float32` array). Used to feed already-normalised image tensors to the encoders.
-public enum NPY {
+enum NPYFile {
     /// Why a `.npy` file or buffer was rejected.
-    public struct FormatError: Error, CustomStringConvertible, Equatable {
+    package struct FormatError: Error, CustomStringConvertible, Equatable {
         /// The path, or the name given for in-memory data.
-        public let file: String
+        package let file: String
         /// What is wrong: bad magic, unsupported version or dtype, Fortran order, a size that does not fit the data.
-        public let reason: String
+        package let reason: String
         /// `<file>: not a usable .npy file: <reason>`.
-        public var description: String { "\(file): not a usable .npy file: \(reason)" }
+        package var description: String { "\(file): not a usable .npy file: \(reason)" }
     }
 
     /// Reads a float32 array. Every length and offset is checked against the file size.
-    public static func read(path: String) throws -> Tensor {
+    package static func read(path: String) throws -> Tensor {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw FormatError(file: path, reason: "cannot read it (\(error.localizedDescription))")
@@ -24,8 +24,8 @@ public enum NPY {
 
     /// Parses a `.npy` image held in memory (versions 1–3, dtype `<f4`, C order) into a tensor of its shape;
     /// `name` labels errors. Bytes after the array are ignored.
-    /// - Throws: `NPY.FormatError` for anything else, or when the header or data runs past the end.
-    public static func read(data: Data, name: String) throws -> Tensor {
+    /// - Throws: `NPYFile.FormatError` for anything else, or when the header or data runs past the end.
+    package static func read(data: Data, name: String) throws -> Tensor {
         func fail(_ reason: String) -> FormatError { FormatError(file: name, reason: reason) }
         let bytes = [UInt8](data)
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
@@ -99,7 +99,7 @@ public enum NPY {
     }
 
     /// The bytes of a float32 `.npy` (version 1.0) file holding `tensor`, as `np.save` would write them.
-    public static func data(_ tensor: Tensor) -> Data {
+    package static func data(_ tensor: Tensor) -> Data {
         let shape = tensor.shape.map(String.init).joined(separator: ", ") + (tensor.rank == 1 ? "," : "")
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(shape)), }"
         // Pad with spaces so the data starts on a 64-byte boundary; the header ends with a newline.
@@ -115,7 +115,7 @@ public enum NPY {
 
     /// Writes `tensor` to `path` as a version 1.0 float32 `.npy` file (not atomically).
     /// - Throws: the error of `Data.write`.
-    public static func write(_ tensor: Tensor, to path: String) throws {
+    package static func write(_ tensor: Tensor, to path: String) throws {
         try data(tensor).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -3,10 +3,10 @@ import Foundation
 
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
 /// They work in place where that is natural; callers own the memory.
-public enum Ops {
+enum TensorOps {
     /// `x[r, :] += bias` for every row.
     @inline(__always)
-    public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
         for r in 0..<rows {
             let row = x + r * cols
             for c in 0..<cols { row[c] += bias[c] }
@@ -15,14 +15,14 @@ public enum Ops {
 
     /// `y = x` broadcast of `bias` into each row (used before a GEMM with beta = 1).
     @inline(__always)
-    public static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
+    static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
         for r in 0..<rows { (y + r * cols).update(from: bias, count: cols) }
     }
 
     /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
     /// as PyTorch). `out` may equal `x`. When `mean` and `rstd` are given, each row's mean and `1/sqrt(var + eps)`
     /// are kept there for `layerNormBackward`. (C kernel, vectorised for the CPU at hand.)
-    public static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+    static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5,
                                  mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil) {
         crowd_layer_norm(x, out, rows, cols, gamma, beta, eps, mean, rstd)
@@ -53,7 +53,7 @@ public enum Ops {
     }
 
     /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
-    public static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
         crowd_quick_gelu(x, x, count)
     }
 
@@ -71,7 +71,7 @@ public enum Ops {
     }
 
     /// Exact GELU, `0.5 x (1 + erf(x / √2))`, in place (Hugging Face `hidden_act: gelu`).
-    public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         gelu(x, into: x, count: count)
     }
 
@@ -90,17 +90,17 @@ public enum Ops {
     }
 
     /// Softmax over each row's first `cols` columns, in place; rows are `ld` floats apart.
-    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+    static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
         crowd_softmax_rows(x, rows, cols, ld, 0)
     }
 
     /// Causal softmax: row `r` covers its first `r + 1` columns; the rest are set to zero (future tokens).
-    public static func causalSoftmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+    static func causalSoftmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
         crowd_softmax_rows(x, rows, cols, ld, 1)
     }
 
     /// Divides each row by its L2 norm (rows of zeros stay zero).
-    public static func l2NormalizeRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
+    static func l2NormalizeRows(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int) {
         for r in 0..<rows {
             let row = x + r * cols
             var s: Float = 0
@@ -114,18 +114,18 @@ public enum Ops {
 
 extension Tensor {
     /// Rows divided by their L2 norms (a copy).
-    public func l2NormalizedRows() -> Tensor {
+    func l2NormalizedRows() -> Tensor {
         let out = copy()
         let cols = shape.last ?? 1
-        Ops.l2NormalizeRows(out.pointer, rows: count / max(cols, 1), cols: cols)
+        TensorOps.l2NormalizeRows(out.pointer, rows: count / max(cols, 1), cols: cols)
         return out
     }
 
     /// `self · otherᵀ` for row-major matrices [M,K] and [N,K] → [M,N].
-    public func matmulTransposed(_ other: Tensor) -> Tensor {
+    func matmulTransposed(_ other: Tensor) -> Tensor {
         precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[1])
         let out = Tensor(zeros: [shape[0], other.shape[0]])
-        BLAS.sgemm(transB: true, m: shape[0], n: other.shape[0], k: shape[1],
+        OpenBLAS.sgemm(transB: true, m: shape[0], n: other.shape[0], k: shape[1],
                    a: pointer, lda: shape[1], b: other.pointer, ldb: shape[1], c: out.pointer, ldc: other.shape[0])
         return out
     }

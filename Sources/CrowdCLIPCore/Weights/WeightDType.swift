@@ -1,12 +1,12 @@
 import Foundation
 
 /// Element types found in checkpoints; every one becomes float32 on load.
-public enum DType: String, Sendable {
+enum WeightDType: String, Sendable {
     /// Float32, float16, bfloat16, float64, signed 64/32/16/8-bit and unsigned 8-bit integers, and bool (one byte).
     case f32, f16, bf16, f64, i64, i32, i16, i8, u8, bool
 
     /// Bytes per element in the file.
-    public var size: Int {
+    package var size: Int {
         switch self {
         case .f64, .i64: return 8
         case .f32, .i32: return 4

@@ -4,13 +4,15 @@ import Foundation
 /// Matrix products through OpenBLAS `cblas_sgemm`, row-major.
 ///
 /// OpenBLAS is loaded on first use, after `KernelSelection` has chosen a kernel from the
-/// CPU's features (Debian's 0.3.21 misjudges current CPUs). A user's `OPENBLAS_CORETYPE`
-/// is always kept.
-public enum BLAS {
+/// CPU's features (Debian's 0.3.21 misjudges current CPUs). Loading changes the process
+/// environment: the chosen kernel is exported as `OPENBLAS_CORETYPE` (`setenv`, before `dlopen`,
+/// so child processes inherit it too), and only when that variable is unset; a user's value is
+/// never changed.
+package enum OpenBLAS {
     /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
-    public struct LoadError: Error, CustomStringConvertible {
+    struct LoadError: Error, CustomStringConvertible {
         /// The loader's message.
-        public let description: String
+        package let description: String
     }
 
     /// The outcome of loading OpenBLAS, computed once.
@@ -20,17 +22,17 @@ public enum BLAS {
         let rc = message.withUnsafeMutableBufferPointer { buf in
             crowd_blas_load(core, buf.baseAddress, buf.count)
         }
-        if rc != 0 { return .failure(LoadError(description: String(cString: message))) }
+        if rc != 0 { return .failure(LoadError(description: String(nulTerminated: message))) }
         return .success(())
     }()
 
     /// Loads OpenBLAS now (it is also loaded lazily by the first product).
-    public static func load() throws { try loadResult.get() }
+    package static func load() throws { try loadResult.get() }
 
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op` transposes when asked.
     /// A is M×K after `op`, B is K×N after `op`, C is M×N.
     @inline(__always)
-    public static func sgemm(
+    package static func sgemm(
         transA: Bool = false, transB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
         a: UnsafePointer<Float>, lda: Int,
@@ -47,13 +49,13 @@ public enum BLAS {
     }
 
     /// The OpenBLAS core in use (for example "SkylakeX"), after loading.
-    public static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
+    static var coreName: String { (try? load()) != nil ? String(cString: crowd_blas_corename()) : "not loaded" }
     /// OpenBLAS's build configuration string, after loading.
-    public static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
+    static var config: String { (try? load()) != nil ? String(cString: crowd_blas_config()) : "not loaded" }
     /// Threads OpenBLAS uses (0 when not loaded).
-    public static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
+    package static var threads: Int { (try? load()) != nil ? Int(crowd_blas_num_threads()) : 0 }
     /// Path of the OpenBLAS library that was opened.
-    public static var libraryPath: String { String(cString: crowd_blas_library_path()) }
+    static var libraryPath: String { String(cString: crowd_blas_library_path()) }
     /// Sets the number of threads OpenBLAS uses.
-    public static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
+    static func setThreads(_ n: Int) { if (try? load()) != nil { crowd_blas_set_num_threads(Int32(n)) } }
 }
