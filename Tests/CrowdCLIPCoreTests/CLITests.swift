@@ -232,7 +232,7 @@ final class CLITests: XCTestCase {
     /// usage error.
     func testSimilarityRefusesABatchAsAnInputProblem() throws {
         let dir = try photos("similarity-batch")
-        try NPY.write(Tensor(zeros: [2, 3, 4, 4]), to: dir + "/two.npy")
+        try NPYFile.write(Tensor(zeros: [2, 3, 4, 4]), to: dir + "/two.npy")
         let r = try run(["similarity"] + Self.tiny.prefix(4) + ["--image", dir + "/two.npy", "a crowd"])
         XCTAssertEqual(r.status, 5, r.err)
         XCTAssertTrue(r.err.contains(dir + "/two.npy holds 2 images; give exactly one") && !r.err.lowercased().contains("usage"), r.err)

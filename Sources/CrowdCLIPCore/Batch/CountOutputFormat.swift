@@ -38,12 +38,12 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
         switch self {
         case .jsonl:
             let patches = result.patches.map {
-                "{\"row\": \($0.row), \"col\": \($0.col), \"selected\": \($0.selected), \"count\": \(JSON.number($0.count))}"
+                "{\"row\": \($0.row), \"col\": \($0.col), \"selected\": \($0.selected), \"count\": \(JSONText.number($0.count))}"
             }
-            return "{\"image\": \(JSON.string(result.image)), \"path\": \(path.map(JSON.string) ?? "null"), "
-                + "\"count\": \(JSON.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
+            return "{\"image\": \(JSONText.string(result.image)), \"path\": \(path.map(JSONText.string) ?? "null"), "
+                + "\"count\": \(JSONText.number(result.count)), \"patches\": [\(patches.joined(separator: ", "))]}"
         case .csv:
-            return "\(CSV.field(result.image)),\(CSV.field(path ?? "")),\(JSON.number(result.count)),\(result.patches.filter(\.selected).count),"
+            return "\(CSVText.field(result.image)),\(CSVText.field(path ?? "")),\(JSONText.number(result.count)),\(result.patches.filter(\.selected).count),"
         case .table:
             return TableLayout.row(result)
         }
@@ -53,8 +53,8 @@ package enum CountOutputFormat: String, Sendable, CaseIterable {
     package func line(forFailure image: String, path: String?, error: String) -> String {
         switch self {
         case .jsonl:
-            return "{\"image\": \(JSON.string(image)), \"path\": \(path.map(JSON.string) ?? "null"), \"error\": \(JSON.string(error))}"
-        case .csv: return "\(CSV.field(image)),\(CSV.field(path ?? "")),,,\(CSV.field(error))"
+            return "{\"image\": \(JSONText.string(image)), \"path\": \(path.map(JSONText.string) ?? "null"), \"error\": \(JSONText.string(error))}"
+        case .csv: return "\(CSVText.field(image)),\(CSVText.field(path ?? "")),,,\(CSVText.field(error))"
         case .table: return TableLayout.failure(image, error: error)
         }
     }

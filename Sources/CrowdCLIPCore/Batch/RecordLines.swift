@@ -13,7 +13,7 @@ enum RecordLines {
     }
 
     /// One record: a newline-terminated line, or in CSV several physical lines while a quoted field is open (a
-    /// file name may hold a newline, which `CSV.field` writes inside quotes).
+    /// file name may hold a newline, which `CSVText.field` writes inside quotes).
     struct Record {
         /// Without its final newline; inner newlines kept, so `text + "\n"` is the bytes of the file.
         let text: String

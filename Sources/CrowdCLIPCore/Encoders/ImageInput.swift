@@ -6,12 +6,12 @@ public enum ImageInput {
     /// decoded (JPEG/PNG) and prepared with `preprocessing`.
     public static func load(path: String, preprocessing: Preprocessing) throws -> Tensor {
         if path.lowercased().hasSuffix(".npy") {
-            let t = try NPY.read(path: path)
+            let t = try NPYFile.read(path: path)
             switch t.rank {
             case 3 where t.shape[0] == 3: return t.reshaped([1] + t.shape)
             case 4 where t.shape[1] == 3: return t
             default:
-                throw NPY.FormatError(file: path, reason: "shape \(t.shape) is neither [3, H, W] nor [N, 3, H, W]")
+                throw NPYFile.FormatError(file: path, reason: "shape \(t.shape) is neither [3, H, W] nor [N, 3, H, W]")
             }
         }
         let image = try ImageIO.decode(path: path)

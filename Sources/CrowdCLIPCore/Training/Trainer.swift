@@ -167,7 +167,7 @@ public final class Trainer {
                 let batch = order[(s * configuration.batchImages)..<min(order.count, (s + 1) * configuration.batchImages)].map { images[$0] }
                 let started = Date()
                 let loss = step(batch, lr: lr, onSkip: onSkip)
-                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSON.number(orNull: loss))}")
+                try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"loss\": \(JSONText.number(orNull: loss))}")
                 report(StepReport(epoch: epoch, step: state.step, loss: loss ?? .nan,
                                   imagesPerSecond: Double(batch.count) / max(Date().timeIntervalSince(started), 1e-9)))
             }
@@ -177,7 +177,7 @@ public final class Trainer {
             if let validate {
                 do {
                     let mae = try validate(parameters.store(source: path(state.weights)))
-                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSON.number(orNull: mae))}")
+                    try log.write("{\"epoch\": \(epoch), \"step\": \(state.step), \"val_mae\": \(JSONText.number(orNull: mae))}")
                     if mae.isFinite && (state.bestMAE == nil || mae < state.bestMAE!) {
                         state.bestMAE = mae
                         try checkpoint(extraWeights: "best.safetensors")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Minimal JSON writing for the stable output formats.
-package enum JSON {
+package enum JSONText {
     /// `s` as a quoted JSON string literal: quotes, backslashes and control characters escaped.
     package static func string(_ s: String) -> String {
         var out = "\""
