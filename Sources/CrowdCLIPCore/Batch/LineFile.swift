@@ -7,13 +7,13 @@ import Foundation
 /// off the file before the error, which names the file and the system's reason, is thrown.
 package final class LineFile {
     /// The file's path, or "standard output"; used in error messages.
-    package let name: String
+    let name: String
     let fd: Int32
     private let ownsDescriptor: Bool
     private var size: off_t = 0
 
     /// Standard output; a pipe or a terminal may take a long line in pieces.
-    package static func standardOutput() -> LineFile { LineFile() }
+    static func standardOutput() -> LineFile { LineFile() }
 
     private init() {
         name = "standard output"
@@ -22,7 +22,7 @@ package final class LineFile {
     }
 
     /// Opens `path` for appending, created when missing; `truncating` empties it first.
-    package init(path: String, truncating: Bool) throws {
+    init(path: String, truncating: Bool) throws {
         name = path
         fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncating ? O_TRUNC : 0), 0o644)
         guard fd >= 0 else { throw OutputFileError.system(path) }
@@ -81,7 +81,7 @@ package final class LineFile {
 
     /// Everything that can be known about writing `path` before it is opened: the folder exists and is writable,
     /// the file system is neither full nor read-only, and `path` is not a folder.
-    package static func checkWritable(_ path: String) throws {
+    static func checkWritable(_ path: String) throws {
         let parent = (path as NSString).deletingLastPathComponent, folder = parent.isEmpty ? "." : parent
         func refuse(_ code: Int32, inFolder: Bool = false) -> OutputFileError {
             .cannotWrite(file: path, reason: String(cString: strerror(code)) + (inFolder ? " (the folder \(folder))" : ""))

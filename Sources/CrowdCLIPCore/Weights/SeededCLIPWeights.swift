@@ -5,19 +5,19 @@ import Foundation
 /// it in memory; `crowdclip-bench` writes it when no weights file exists. Docs/encoders.md, "Seeded weights".
 package struct SeededCLIPWeights: Sendable {
     /// Width and depth of one tower.
-    package struct Tower: Sendable {
-        package var width: Int
-        package var layers: Int
+    struct Tower: Sendable {
+        var width: Int
+        var layers: Int
     }
 
-    package var seed: UInt64
-    package var vision: Tower
-    package var patchSize: Int
-    package var imageSize: Int
-    package var text: Tower
-    package var vocabSize: Int
-    package var contextLength: Int
-    package var embedDim: Int
+    var seed: UInt64
+    var vision: Tower
+    var patchSize: Int
+    var imageSize: Int
+    var text: Tower
+    var vocabSize: Int
+    var contextLength: Int
+    var embedDim: Int
 
     /// open_clip's `ViT-B-16`.
     package static func vitB16(seed: UInt64) -> SeededCLIPWeights {
@@ -26,10 +26,10 @@ package struct SeededCLIPWeights: Sendable {
     }
 
     /// ln(100) rounded to float32: exp(logit_scale) = 100, as in OpenAI's released models.
-    package static let logitScale: Float = 4.6051702
+    static let logitScale: Float = 4.6051702
 
     /// Every tensor of the model, in open_clip's state-dict order.
-    package var shapes: [(name: String, shape: [Int])] {
+    var shapes: [(name: String, shape: [Int])] {
         let vw = vision.width, tw = text.width, grid = imageSize / patchSize
         var list: [(name: String, shape: [Int])] = [
             ("positional_embedding", [contextLength, tw]), ("text_projection", [tw, embedDim]), ("logit_scale", []),
@@ -61,7 +61,7 @@ package struct SeededCLIPWeights: Sendable {
 
     /// Mean and standard deviation of tensor `name`: open_clip's init (width^-½ embeddings and attention, residual
     /// projections also over √(2·layers)), LayerNorm gains 1 ± 0.1 and biases ± 0.02 so every term is exercised.
-    package func scale(of name: String) -> (mean: Float, std: Double) {
+    func scale(of name: String) -> (mean: Float, std: Double) {
         let tower = name.hasPrefix("visual.") ? vision : text
         let parts = name.split(separator: ".")
         let last = parts.last ?? "", parent = parts.count > 1 ? parts[parts.count - 2] : ""
@@ -84,13 +84,13 @@ package struct SeededCLIPWeights: Sendable {
     }
 
     /// Tensor `name` of `shape` (one of `shapes`) at its `scale(of:)`.
-    package func tensor(_ name: String, shape: [Int]) -> Tensor {
+    func tensor(_ name: String, shape: [Int]) -> Tensor {
         let s = scale(of: name)
         return input(name, shape: shape, mean: s.mean, std: s.std)
     }
 
     /// Stream `name` of this seed at an explicit mean and std: model inputs, such as normalised pixels.
-    package func input(_ name: String, shape: [Int], mean: Float, std: Double) -> Tensor {
+    func input(_ name: String, shape: [Int], mean: Float, std: Double) -> Tensor {
         let t = Tensor(zeros: shape)
         SeededStream(seed: seed, name: name).fill(t.buffer, mean: mean, std: std)
         return t
@@ -102,7 +102,7 @@ package struct SeededCLIPWeights: Sendable {
     }
 
     /// The model's weights in memory, ready for `CLIPModel(weights:)`.
-    package func store() -> WeightStore {
+    func store() -> WeightStore {
         WeightStore(tensors: Dictionary(uniqueKeysWithValues: tensors()), source: "seeded CLIP weights (seed \(seed))")
     }
 }
