@@ -152,20 +152,3 @@ struct ZipArchive {
     /// A 64-bit size or offset from the file as Int; values past Int.max become -1, which the checks refuse.
     static func int(_ v: UInt64) -> Int { Int(exactly: v) ?? -1 }
 }
-
-/// One inflated zip entry. Tensors that view it keep it alive (it is their `ByteRegionOwner`).
-/// Unchecked: its bytes are written once, while the archive inflates it, before any tensor views it.
-final class InflatedEntry: ByteRegionOwner, @unchecked Sendable {
-    let buffer: UnsafeMutableRawBufferPointer
-    init(count: Int) { buffer = .allocate(byteCount: max(count, 1), alignment: 64); size = count }
-    private let size: Int
-    var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer.baseAddress, count: size) }
-    deinit { buffer.deallocate() }
-}
-
-/// Entries already inflated by one archive, so tensors sharing a storage inflate it once.
-final class InflatedCache {
-    private var entries: [String: InflatedEntry] = [:]
-    func get(_ name: String) -> InflatedEntry? { entries[name] }
-    func put(_ name: String, _ e: InflatedEntry) { entries[name] = e }
-}
