@@ -10,8 +10,8 @@ struct EmbedCommand: ParsableCommand {
         subcommands: [EmbedText.self, EmbedImage.self])
 }
 
-/// Prints a feature row as a JSON array (shortest round-trip decimal for each float).
+/// Prints a feature row as a JSON array (shortest round-trip decimal for each float; NaN and infinity as null).
 func jsonRow(_ t: Tensor, _ i: Int) -> String {
     let cols = t.shape[1]
-    return "[" + (0..<cols).map { "\(t[flat: i * cols + $0])" }.joined(separator: ",") + "]"
+    return "[" + (0..<cols).map { JSONText.number(orNull: t[flat: i * cols + $0]) }.joined(separator: ",") + "]"
 }

@@ -49,7 +49,7 @@ struct EvalCommand: ParsableCommand {
         let m = report.metrics
         switch format {
         case .json:
-            let mae = m.count > 0 ? JSONText.number(m.mae) : "null", mse = m.count > 0 ? JSONText.number(m.mse) : "null"
+            let mae = JSONText.mean(m.mae, of: m.count), mse = JSONText.mean(m.mse, of: m.count)
             print("{\"dataset\": \(JSONText.string(dataset.rawValue)), \"split\": \(JSONText.string(splitName)), \"images\": \(report.rows.count), \"mae\": \(mae), \"mse\": \(mse)}")
         case .text:
             print("dataset \(dataset.rawValue)  split \(splitName)  images \(report.rows.count)")

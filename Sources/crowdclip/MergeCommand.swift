@@ -77,7 +77,7 @@ struct MergeCommand: ParsableCommand {
         case .json:
             var fields = ["\"output\": \(JSONText.string(output))", "\"shards\": \(shards.count)", "\"images\": \(r.records)"]
             if evaluated {
-                fields += ["\"mae\": \(m.count > 0 ? JSONText.number(m.mae) : "null")", "\"mse\": \(m.count > 0 ? JSONText.number(m.mse) : "null")"]
+                fields += ["\"mae\": \(JSONText.mean(m.mae, of: m.count))", "\"mse\": \(JSONText.mean(m.mse, of: m.count))"]
             } else {
                 fields.append("\"failed\": \(r.failed)")
             }
