@@ -36,7 +36,7 @@ package enum AtomicFile {
     }
 
     /// The error for a file this type could not write (the one place that says what that error is).
-    package static func failure(_ path: String) -> Error {
+    static func failure(_ path: String) -> Error {
         CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
     }
 
