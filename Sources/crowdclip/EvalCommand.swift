@@ -45,7 +45,7 @@ struct EvalCommand: ParsableCommand {
             row: { r in try csv?.write("\(CSVText.field(r.image)),\(r.groundTruth.map(JSONText.number) ?? ""),\(JSONText.number(r.count))") },
             onFailure: { _, message in printError(message) },
             progress: { done, total, m in bar.update(done: done, total: total, extra: m.count > 0 ? String(format: "MAE %.1f", m.mae) : "") })
-        let splitName = split ?? DatasetReader.validSplits(dataset).first { $0 == "test" } ?? "all"
+        let splitName = split ?? DatasetReader.defaultSplit(dataset)
         let m = report.metrics
         switch format {
         case .json:
