@@ -47,9 +47,11 @@ package enum AtomicFile {
 
         fileprivate init(fd: Int32, path: String) { self.fd = fd; self.path = path }
 
+        /// Small pieces are gathered; a large one (a weights file) goes straight out, never copied.
         package func write(_ data: Data) throws {
-            buffer.append(data)
-            if buffer.count >= 1 << 20 { try flush() }
+            guard buffer.count + data.count >= 1 << 20 else { buffer.append(data); return }
+            try flush()
+            try writeAll(data)
         }
 
         /// `line` and a newline.
@@ -59,14 +61,18 @@ package enum AtomicFile {
         }
 
         fileprivate func flush() throws {
+            try writeAll(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        private func writeAll(_ data: Data) throws {
             var done = 0
-            while done < buffer.count {
-                let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, $0.count - done) }
+            while done < data.count {
+                let n = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, $0.count - done) }
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else { throw AtomicFile.failure(path) }
                 done += n
             }
-            buffer.removeAll(keepingCapacity: true)
         }
     }
 }
