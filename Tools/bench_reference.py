@@ -1,9 +1,10 @@
-"""Reference speed for `make bench`: open_clip + PyTorch and ONNX Runtime on the same random ViT-B/16 weights the
+"""Reference speed for `make bench`: open_clip + PyTorch and ONNX Runtime on the same seeded ViT-B/16 weights the
 Swift benchmark uses. Prints one JSON object on stdout (progress goes to stderr).
 
   bench_reference.py --weights .build/bench/vit-b-16.safetensors [--write-weights] [--threads N]
 
---write-weights creates the weights file first when it is missing (a random open_clip ViT-B-16, QuickGELU)."""
+--write-weights creates the weights file first when it is missing: open_clip's ViT-B-16 (QuickGELU) filled by
+Tools/seeded_weights.py with seed 90, the same values crowdclip-bench writes from Swift (SeededCLIPWeights)."""
 import argparse
 import json
 import os
@@ -16,14 +17,23 @@ import torch
 from safetensors.torch import load_file, save_file
 
 sys.path.insert(0, os.path.dirname(__file__))
-from full_clip import make_vit_b16, state_dict  # noqa: E402
+from seeded_weights import tensor  # noqa: E402
 from tiny_clip import synthetic_images  # noqa: E402
 
+SEED = 90  # crowdclip-bench's seed (Sources/crowdclip-bench/BenchWeights.swift)
+VISION = {"width": 768, "layers": 12, "patch": 16}
+TEXT = {"width": 512, "layers": 12}
 PROMPTS = [f"There are {n} persons in the crowd" for n in (0, 10, 20, 50, 100, 200, 500, 1000, 2000)]
 
 
 def log(msg):
     print(msg, file=sys.stderr, flush=True)
+
+
+def seeded_state_dict():
+    """open_clip ViT-B-16's state dict filled by the seeded generator (the bits Swift's SeededCLIPWeights makes)."""
+    names = open_clip.create_model("ViT-B-16", pretrained=None, force_quick_gelu=True).state_dict()
+    return {name: torch.from_numpy(tensor(SEED, name, list(t.shape), VISION, TEXT)) for name, t in names.items()}
 
 
 def timed(fn, iters, warmup=1):
@@ -52,7 +62,7 @@ def main():
         if not args.write_weights:
             sys.exit(f"{args.weights} does not exist (pass --write-weights)")
         os.makedirs(os.path.dirname(args.weights) or ".", exist_ok=True)
-        save_file(state_dict(make_vit_b16(seed=0)), args.weights)
+        save_file(seeded_state_dict(), args.weights, metadata={"written-by": f"bench_reference.py (seeded, seed {SEED})"})
         log(f"wrote {args.weights}")
     if args.write_only:
         print(json.dumps({"weights": args.weights}))

@@ -1,5 +1,6 @@
 """Synthetic sample photos for `make demo` (Docs/samples/): a crowd of drawn heads and shoulders on a street.
-They are ours to ship, unlike dataset photos; real photos give real counts."""
+They are ours to ship, unlike dataset photos; real photos give real counts. Run from the repository root with the
+reference venv (`.venv/bin/python Tools/make_samples.py`): it rewrites both files byte-identically (README, `demo`)."""
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 

@@ -75,15 +75,16 @@ struct EncoderBench {
                      100 * (1 / roof1.imagesPerSecond) / b1, 100 * (9 / roof9.imagesPerSecond) / b9))
     }
 
-    /// The weights are written once: by Python (open_clip's own random model) when the venv exists, else here.
+    /// The weights are written once: by Python (Tools/bench_reference.py) when the venv exists, else here; both
+    /// write the seeded ViT-B/16 of seed 90 (SeededCLIPWeights, Tools/seeded_weights.py), the same values.
     /// Returns true when this process wrote them (then its peak RSS includes the writing).
     func ensureWeights() throws -> Bool {
         guard !FileManager.default.fileExists(atPath: options.weights) else { return false }
         if options.pythonAvailable, let python = options.python {
-            print("writing \(options.weights) with open_clip (random ViT-B-16)")
+            print("writing \(options.weights) with Tools/seeded_weights.py (seeded ViT-B-16, seed 90)")
             _ = try Self.runProcess(python, ["Tools/bench_reference.py", "--weights", options.weights, "--write-weights", "--write-only"])
         } else {
-            print("writing \(options.weights) (random, from Swift: no venv python)")
+            print("writing \(options.weights) (seeded ViT-B-16, seed 90, from Swift: no venv python)")
             try RandomCLIPWeights.write(to: options.weights)
             return true
         }

@@ -10,63 +10,8 @@ struct EmbedCommand: ParsableCommand {
         subcommands: [EmbedText.self, EmbedImage.self])
 }
 
-/// Prints a feature row as a JSON array (shortest round-trip decimal for each float).
+/// Prints a feature row as a JSON array (shortest round-trip decimal for each float; NaN and infinity as null).
 func jsonRow(_ t: Tensor, _ i: Int) -> String {
     let cols = t.shape[1]
-    return "[" + (0..<cols).map { "\(t[flat: i * cols + $0])" }.joined(separator: ",") + "]"
+    return "[" + (0..<cols).map { JSONText.number(orNull: t[flat: i * cols + $0]) }.joined(separator: ",") + "]"
 }
-
-struct EmbedText: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "text", abstract: "Features of texts (one line per text).")
-
-    @OptionGroup var model: ModelOptions
-
-    @Argument(help: "Texts to embed.")
-    var texts: [String]
-
-    func run() throws {
-        let clip = try model.load()
-        let features = try clip.encodeTexts(texts, tokenizer: try CLIPTokenizer.standard())
-        for i in 0..<texts.count { print(jsonRow(features, i)) }
-    }
-}
-
-struct EmbedImage: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "image",
-        abstract: "Features of images (one line per image; a .npy [N,3,H,W] float32 array, already normalised, gives N lines).",
-        discussion: """
-            A file that cannot be read gives the line {"image": FILE, "error": "..."} in its place and the others go \
-            on (exit status 1; 5 when no file could be read).
-            """)
-
-    @OptionGroup var model: ModelOptions
-
-    @Option(name: .long, help: "Pipeline for JPEG/PNG files: crowdclip (Resize 256, crop 224, ImageNet stats) or clip.")
-    var preprocess: Preprocessing = .crowdclip
-
-    @Argument(help: "JPEG, PNG or .npy files.")
-    var files: [String]
-
-    func run() throws {
-        let clip = try model.load()
-        let out = try CountOutputFile(standardOutputIn: .jsonl)
-        var failed = 0
-        for file in files {
-            do {
-                let features = try clip.encodeImages(try ImageInput.load(path: file, preprocessing: preprocess))
-                for i in 0..<features.shape[0] { try out.write(jsonRow(features, i)) }
-            } catch let error as OutputFileError {
-                throw error
-            } catch {
-                failed += 1
-                printError("\(error)")
-                try out.write("{\"image\": \(JSONText.string(file)), \"error\": \(JSONText.string("\(error)"))}")
-            }
-        }
-        let status = ExitStatus.forBatch(done: files.count - failed, failed: failed)
-        if status != .success { throw ExitCode(status.rawValue) }
-    }
-}
-
-extension Preprocessing: ExpressibleByArgument {}

@@ -45,11 +45,11 @@ struct EvalCommand: ParsableCommand {
             row: { r in try csv?.write("\(CSVText.field(r.image)),\(r.groundTruth.map(JSONText.number) ?? ""),\(JSONText.number(r.count))") },
             onFailure: { _, message in printError(message) },
             progress: { done, total, m in bar.update(done: done, total: total, extra: m.count > 0 ? String(format: "MAE %.1f", m.mae) : "") })
-        let splitName = split ?? DatasetReader.validSplits(dataset).first { $0 == "test" } ?? "all"
+        let splitName = split ?? DatasetReader.defaultSplit(dataset)
         let m = report.metrics
         switch format {
         case .json:
-            let mae = m.count > 0 ? JSONText.number(m.mae) : "null", mse = m.count > 0 ? JSONText.number(m.mse) : "null"
+            let mae = JSONText.mean(m.mae, of: m.count), mse = JSONText.mean(m.mse, of: m.count)
             print("{\"dataset\": \(JSONText.string(dataset.rawValue)), \"split\": \(JSONText.string(splitName)), \"images\": \(report.rows.count), \"mae\": \(mae), \"mse\": \(mse)}")
         case .text:
             print("dataset \(dataset.rawValue)  split \(splitName)  images \(report.rows.count)")

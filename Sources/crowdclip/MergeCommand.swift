@@ -77,7 +77,7 @@ struct MergeCommand: ParsableCommand {
         case .json:
             var fields = ["\"output\": \(JSONText.string(output))", "\"shards\": \(shards.count)", "\"images\": \(r.records)"]
             if evaluated {
-                fields += ["\"mae\": \(m.count > 0 ? JSONText.number(m.mae) : "null")", "\"mse\": \(m.count > 0 ? JSONText.number(m.mse) : "null")"]
+                fields += ["\"mae\": \(JSONText.mean(m.mae, of: m.count))", "\"mse\": \(JSONText.mean(m.mse, of: m.count))"]
             } else {
                 fields.append("\"failed\": \(r.failed)")
             }
@@ -91,33 +91,13 @@ struct MergeCommand: ParsableCommand {
         }
     }
 
-    /// A reader of OUTPUT sees the old file or the whole new one, never a part. Written in chunks: a million
-    /// records are half a gigabyte, which need not be held twice.
+    /// A reader of OUTPUT sees the old file or the whole new one, never a part; streamed, since a million records
+    /// are half a gigabyte, which need not be held twice.
     private func writeAtomically(_ lines: [String], to path: String) throws {
-        let temporary = path + ".merging-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else {
-            printError("cannot write \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(ExitStatus.output.rawValue)
-        }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         do {
-            var chunk = ""
-            for line in lines {
-                chunk += line
-                chunk += "\n"
-                if chunk.utf8.count >= 1 << 20 { try handle.write(contentsOf: Data(chunk.utf8)); chunk = "" }
-            }
-            try handle.write(contentsOf: Data(chunk.utf8))
+            try AtomicFile.write(to: path) { out in for line in lines { try out.writeLine(line) } }
         } catch {
-            unlink(temporary)
-            printError("cannot write \(path): \(error.localizedDescription)")
-            throw ExitCode(ExitStatus.output.rawValue)
-        }
-        guard rename(temporary, path) == 0 else {
-            let why = String(cString: strerror(errno))
-            unlink(temporary)
-            printError("cannot write \(path): \(why)")
+            printError("cannot write \(path): \(String(cString: strerror(errno)))")
             throw ExitCode(ExitStatus.output.rawValue)
         }
     }

@@ -236,4 +236,13 @@ final class EvaluationTests: XCTestCase {
         }
         XCTAssertEqual(report.metrics, expected)
     }
+
+    /// JSON has no NaN or infinity: those are null; a mean over nothing is null too.
+    func testJSONNumbersWithoutAValueAreNull() {
+        XCTAssertEqual(JSONText.number(orNull: Float.nan), "null")
+        XCTAssertEqual(JSONText.number(orNull: -Double.infinity), "null")
+        XCTAssertEqual(JSONText.number(orNull: Float(0.1)), "0.1")
+        XCTAssertEqual(JSONText.mean(2.5, of: 0), "null")
+        XCTAssertEqual(JSONText.mean(2.5, of: 3), "2.5000")
+    }
 }

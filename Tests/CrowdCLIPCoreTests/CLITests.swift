@@ -209,6 +209,17 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(lines[1].contains("\"error\": ") && lines[1].contains("b.png"), String(lines[1]))
     }
 
+    /// A feature that is not a number prints as JSON null (not `nan`), so every line still parses.
+    func testEmbedPrintsNaNFeaturesAsNull() throws {
+        let dir = try photos("embed-nan")
+        try NPYFile.write(Tensor(shape: [1, 3, 224, 224], values: .init(repeating: .nan, count: 3 * 224 * 224)), to: dir + "/nan.npy")
+        let r = try run(["embed", "image"] + Self.tiny.prefix(4) + [dir + "/nan.npy"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let row = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [Any]
+        XCTAssertEqual(row?.count, 8)
+        XCTAssertTrue(row?.allSatisfy { $0 is NSNull } ?? false, r.out)
+    }
+
     /// Problems found once a command runs are domain errors with their documented status, not usage errors:
     /// nothing to resume or a damaged run (4), a validation split without labels (5).
     func testTrainingProblemsExitWithTheirDocumentedStatus() throws {

@@ -10,8 +10,6 @@ final class EncoderParityTests: XCTestCase {
         let prompts: [String]?
         let text_features: [[Float]]
         let logit_scale: Float
-        /// Zero-shot probabilities (full-size reference only).
-        let probabilities: [[Float]]?
     }
 
     static func reference(_ name: String) throws -> Reference {
@@ -30,7 +28,14 @@ final class EncoderParityTests: XCTestCase {
         return t
     }
 
-    static func maxDifference(_ a: Tensor, _ b: [[Float]]) -> Float {
+    /// The largest absolute difference between `a` and the reference rows `b`. The shapes must agree and not be
+    /// empty (else the test fails and the difference is infinite), so a short output cannot pass by comparing less.
+    static func maxDifference(_ a: Tensor, _ b: [[Float]], file: StaticString = #filePath, line: UInt = #line) -> Float {
+        let columns = b.first?.count ?? 0
+        guard columns > 0, b.allSatisfy({ $0.count == columns }), a.shape == [b.count, columns] else {
+            XCTFail("shape \(a.shape) against a reference of \(b.count) rows of \(b.map(\.count)) values", file: file, line: line)
+            return .infinity
+        }
         var worst: Float = 0
         for (i, row) in b.enumerated() { for (j, v) in row.enumerated() { worst = max(worst, abs(a[flat: i * row.count + j] - v)) } }
         return worst

@@ -91,22 +91,19 @@ package final class CountOutputFile {
         let kept = keep.filter { $0 }.count + header
         guard kept < lines else { return 0 }
         if header == 1 { keep[0] = true }
-        let target = CanonicalPath.resolved(path) ?? path
-        let temporary = (target as NSString).deletingLastPathComponent + "/.\((target as NSString).lastPathComponent).compact-\(getpid())"
         do {
-            let out = try CountOutputFile(path: temporary, format: .jsonl, continuing: nil)  // jsonl: no header of its own
-            var n = 0
-            _ = try RecordLines.scan(path, { line, _ in
-                defer { n += 1 }
-                if keep[n] { try out.write(line) }
-                return true
-            }, total: { _ in })
-            var st = stat()
-            if stat(target, &st) == 0 { fchmod(out.file.fd, st.st_mode & 0o7777) }
-            guard fsync(out.file.fd) == 0, rename(temporary, target) == 0 else { throw OutputFileError.system(path) }
-        } catch {
-            unlink(temporary)
+            try AtomicFile.write(to: CanonicalPath.resolved(path) ?? path, keepingMode: true) { out in
+                var n = 0
+                _ = try RecordLines.scan(path, { line, _ in
+                    defer { n += 1 }
+                    if keep[n] { try out.writeLine(line) }
+                    return true
+                }, total: { _ in })
+            }
+        } catch let error as OutputFileError {
             throw error
+        } catch {
+            throw OutputFileError.system(path)
         }
         return lines - kept
     }

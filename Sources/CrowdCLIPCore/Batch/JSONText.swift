@@ -25,9 +25,14 @@ package enum JSONText {
         return String(format: "%.4f", v)
     }
 
-    /// The shortest text that reads back to `v` (training's log); a missing or non-finite value is `null`, which
-    /// JSON allows where it has no number for NaN or infinity.
-    static func number<T: BinaryFloatingPoint>(orNull v: T?) -> String {
+    /// A mean over `count` values (MAE, MSE) as `number(_:)` writes it, or `null` when there were no values.
+    package static func mean(_ v: Double, of count: Int) -> String {
+        count > 0 ? number(v) : "null"
+    }
+
+    /// The shortest text that reads back to `v` (training's log, embedding rows); a missing or non-finite value is
+    /// `null`, which JSON allows where it has no number for NaN or infinity.
+    package static func number<T: BinaryFloatingPoint>(orNull v: T?) -> String {
         guard let v, v.isFinite else { return "null" }
         return "\(v)"
     }

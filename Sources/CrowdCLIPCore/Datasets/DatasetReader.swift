@@ -3,13 +3,10 @@ import Foundation
 /// Reads the published layouts of the crowd-counting datasets (see Docs/datasets.md).
 public enum DatasetReader {
     /// The split names `kind` accepts.
-    package static func validSplits(_ kind: DatasetKind) -> [String] {
-        switch kind {
-        case .shanghaitech, .qnrf: return ["train", "test"]
-        case .jhu, .nwpu: return ["train", "val", "test"]
-        case .ucf50, .list: return ["all"]
-        }
-    }
+    package static func validSplits(_ kind: DatasetKind) -> [String] { kind.layout.splits }
+
+    /// The split a run of `kind` takes when none is given: test where the dataset has one, else all.
+    package static func defaultSplit(_ kind: DatasetKind) -> String { kind.layout.defaultSplit }
 
     /// - Parameters:
     ///   - kind: the dataset's layout.
@@ -17,19 +14,22 @@ public enum DatasetReader {
     ///   - split: train/val/test as the dataset has them; nil means test (all for UCF_CC_50 and lists).
     ///   - fold: UCF_CC_50's usual 5-fold split: fold K holds images 10(K−1)+1 … 10K.
     public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
+        let split = try checked(split ?? defaultSplit(kind), of: kind, imagesOnly: false)
+        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, split: "fold \(fold!)", valid: validSplits(kind)) }
+        try requireRoot(root)
+        return try kind.layout.samples(root: root, split: split, fold: fold)
+    }
+
+    /// `split` when `kind` has it. Asking only for images (training, which is unsupervised), an unsplit dataset
+    /// takes any split name: the train split of a list is the list.
+    static func checked(_ split: String, of kind: DatasetKind, imagesOnly: Bool) throws -> String {
         let valid = validSplits(kind)
-        let split = split ?? (valid.contains("test") ? "test" : "all")
-        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split: split, valid: valid) }
-        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, split: "fold \(fold!)", valid: valid) }
+        guard valid.contains(split) || (imagesOnly && valid == ["all"]) else { throw DatasetError.badSplit(kind, split: split, valid: valid) }
+        return split
+    }
+
+    static func requireRoot(_ root: String) throws {
         guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
-        switch kind {
-        case .shanghaitech: return try ShanghaiTech.samples(root: root, split: split)
-        case .qnrf: return try UCFQNRF.samples(root: root, split: split)
-        case .ucf50: return try UCFCC50.samples(root: root, fold: fold)
-        case .jhu: return try JHUCrowd.samples(root: root, split: split)
-        case .nwpu: return try NWPUCrowd.samples(root: root, split: split)
-        case .list: return try ListFile.samples(path: root)
-        }
     }
 
     /// Image files of a folder in natural order.
@@ -59,16 +59,7 @@ extension DatasetReader {
     /// The split's image files without reading any annotation (training is unsupervised: a missing or damaged
     /// ground-truth file must not stop it).
     package static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
-        guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
-        let valid = validSplits(kind)
-        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split: split, valid: valid) }  // a train split of a list is the list
-        switch kind {
-        case .shanghaitech: return try ShanghaiTech.imagePaths(root: root, split: split)
-        case .qnrf: return try UCFQNRF.imagePaths(root: root, split: split)
-        case .ucf50: return try UCFCC50.imagePaths(root: root)
-        case .jhu: return try JHUCrowd.imagePaths(root: root, split: split)
-        case .nwpu: return try NWPUCrowd.imagePaths(root: root, split: split)
-        case .list: return try ListFile.samples(path: root).map(\.imagePath)
-        }
+        try requireRoot(root)
+        return try kind.layout.imagePaths(root: root, split: checked(split, of: kind, imagesOnly: true))
     }
 }

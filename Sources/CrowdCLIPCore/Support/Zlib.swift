@@ -17,9 +17,14 @@ enum Zlib {
         }
     }
 
-    struct Failure: Error { let code: Int32 }
+    struct Failure: Error {
+        let code: Int32
+        /// zlib itself could not start (a library mismatch), as opposed to a damaged stream.
+        var couldNotStart: Bool { code == Z_VERSION_ERROR }
+    }
 
-    /// Deflate's best ratio is about 1032:1: no honest stream inflates to more than this many bytes per byte.
+    /// Deflate's best ratio is about 1032:1: no honest stream inflates to more than this many bytes per byte
+    /// (the zip reader refuses entries that claim more).
     static let maxRatio = 1032
 
     /// The most `compressed` bytes can honestly inflate to.

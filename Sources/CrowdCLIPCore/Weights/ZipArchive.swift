@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 
 /// A minimal ZIP reader over a mapped file, enough for PyTorch's archives: the central directory (zip64 too),
@@ -22,9 +21,6 @@ struct ZipArchive {
         let bytes: UnsafeRawBufferPointer
         let owner: ByteRegionOwner
     }
-
-    /// Deflate's best ratio is about 1032:1; a stream claiming more is lying about its size.
-    static let maxInflateRatio = 1032
 
     let file: MappedFile
     let entries: [String: Entry]
@@ -101,7 +97,7 @@ struct ZipArchive {
             switch method {
             case 0 where usize != csize:
                 throw corrupt("stored zip entry `\(name)` claims \(usize) bytes but holds \(csize)")
-            case 8 where usize / Self.maxInflateRatio > csize + 1:
+            case 8 where usize / Zlib.maxRatio > csize + 1:
                 throw corrupt("zip entry `\(name)` claims \(usize) bytes from \(csize) compressed bytes")
             default: break
             }
@@ -146,7 +142,7 @@ struct ZipArchive {
         let out = InflatedEntry(count: size)
         switch Zlib.inflate(src, wrapper: .raw, into: UnsafeMutableRawBufferPointer(start: out.buffer.baseAddress, count: size)) {
         case .success: return out
-        case let .failure(f) where f.code == Z_VERSION_ERROR:
+        case let .failure(f) where f.couldNotStart:
             throw WeightError.corrupt(file: file.path, reason: "zlib could not start")
         case .failure:
             throw WeightError.corrupt(file: file.path, reason: "zip entry `\(name)` does not inflate to its stated size")
@@ -155,21 +151,4 @@ struct ZipArchive {
 
     /// A 64-bit size or offset from the file as Int; values past Int.max become -1, which the checks refuse.
     static func int(_ v: UInt64) -> Int { Int(exactly: v) ?? -1 }
-}
-
-/// One inflated zip entry. Tensors that view it keep it alive (it is their `ByteRegionOwner`).
-/// Unchecked: its bytes are written once, while the archive inflates it, before any tensor views it.
-final class InflatedEntry: ByteRegionOwner, @unchecked Sendable {
-    let buffer: UnsafeMutableRawBufferPointer
-    init(count: Int) { buffer = .allocate(byteCount: max(count, 1), alignment: 64); size = count }
-    private let size: Int
-    var region: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: buffer.baseAddress, count: size) }
-    deinit { buffer.deallocate() }
-}
-
-/// Entries already inflated by one archive, so tensors sharing a storage inflate it once.
-final class InflatedCache {
-    private var entries: [String: InflatedEntry] = [:]
-    func get(_ name: String) -> InflatedEntry? { entries[name] }
-    func put(_ name: String, _ e: InflatedEntry) { entries[name] = e }
 }

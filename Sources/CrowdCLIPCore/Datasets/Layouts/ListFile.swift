@@ -1,8 +1,15 @@
 import Foundation
 
 /// A plain list: `path [count]` per line, paths relative to the list file; `#` starts a comment.
-enum ListFile {
-    static func samples(path: String) throws -> [DatasetSample] {
+enum ListFile: DatasetLayout {
+    static let splits = ["all"]
+
+    static func imagePaths(root: String, split: String) throws -> [String] {
+        try samples(root: root, split: split, fold: nil).map(\.imagePath)
+    }
+
+    /// `root` is the list file itself.
+    static func samples(root path: String, split: String, fold: Int?) throws -> [DatasetSample] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DatasetError.missing(path: path, detail: "cannot read the list") }
         let dir = (path as NSString).deletingLastPathComponent
         return try text.split(whereSeparator: \.isNewline).enumerated().compactMap { n, raw in

@@ -2,7 +2,9 @@ import Foundation
 
 /// NWPU-Crowd: `images/NNNN.jpg`, `jsons/NNNN.json` (`human_num`) or `mats/NNNN.mat` (`annPoints`), and split
 /// lists `{train,val,test}.txt` whose lines start with the image id. Test labels are not public.
-enum NWPUCrowd {
+enum NWPUCrowd: DatasetLayout {
+    static let splits = ["train", "val", "test"]
+
     /// The image ids the split list names, in its order (each line starts with one).
     static func imageIDs(root: String, split: String) throws -> [String] {
         let list = DatasetReader.join(root, "\(split).txt")
@@ -16,7 +18,7 @@ enum NWPUCrowd {
         try imageIDs(root: root, split: split).map { imagePath(root: root, id: $0) }
     }
 
-    static func samples(root: String, split: String) throws -> [DatasetSample] {
+    static func samples(root: String, split: String, fold: Int?) throws -> [DatasetSample] {
         try imageIDs(root: root, split: split).map { id -> DatasetSample in
             let image = imagePath(root: root, id: id)
             if split == "test" { return DatasetSample(imagePath: image, groundTruth: nil) }

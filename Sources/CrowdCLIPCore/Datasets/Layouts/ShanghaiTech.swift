@@ -2,12 +2,14 @@ import Foundation
 
 /// ShanghaiTech Part A/B: `{train,test}_data/images/IMG_N.jpg`, `ground-truth/GT_IMG_N.mat`
 /// (`image_info{1}{1}.location`, N×2; `ground_truth/` accepted too).
-enum ShanghaiTech {
+enum ShanghaiTech: DatasetLayout {
+    static let splits = ["train", "test"]
+
     static func imagePaths(root: String, split: String) throws -> [String] {
         try DatasetReader.images(in: DatasetReader.join(DatasetReader.join(root, "\(split)_data"), "images"))
     }
 
-    static func samples(root: String, split: String) throws -> [DatasetSample] {
+    static func samples(root: String, split: String, fold: Int?) throws -> [DatasetSample] {
         let base = DatasetReader.join(root, "\(split)_data")
         let images = try imagePaths(root: root, split: split)
         let gtDir = ["ground-truth", "ground_truth"].map { DatasetReader.join(base, $0) }

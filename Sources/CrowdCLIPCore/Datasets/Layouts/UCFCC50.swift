@@ -1,12 +1,14 @@
 import Foundation
 
 /// UCF_CC_50: `N.jpg` + `N_ann.mat` (`annPoints`), 50 grey images; `fold` K of 5 holds images 10(K−1)+1…10K.
-enum UCFCC50 {
-    /// Every image, whatever the fold.
-    static func imagePaths(root: String) throws -> [String] { try DatasetReader.images(in: root, extensions: ["jpg"]) }
+enum UCFCC50: DatasetLayout {
+    static let splits = ["all"]
 
-    static func samples(root: String, fold: Int?) throws -> [DatasetSample] {
-        var images = try imagePaths(root: root)
+    /// Every image, whatever the fold.
+    static func imagePaths(root: String, split: String) throws -> [String] { try DatasetReader.images(in: root, extensions: ["jpg"]) }
+
+    static func samples(root: String, split: String, fold: Int?) throws -> [DatasetSample] {
+        var images = try imagePaths(root: root, split: split)
         if let k = fold {
             guard (1...5).contains(k) else { throw DatasetError.badSplit(.ucf50, split: "fold \(k)", valid: ["folds 1…5"]) }
             images = images.filter { Int(DatasetReader.stem($0)).map { (10 * (k - 1) + 1)...(10 * k) ~= $0 } ?? false }

@@ -4,7 +4,7 @@ import XCTest
 
 /// Element-wise kernels against their defining formulas evaluated in Double (end-to-end parity with PyTorch is in
 /// EncoderParityTests), and the .npy reader against a file written by numpy.
-final class OpsTests: XCTestCase {
+final class TensorOpsTests: XCTestCase {
     /// Deterministic values spanning the range activations see (including large magnitudes for exp's clamps).
     static func values(_ n: Int, scale: Double = 6) -> [Float] {
         (0..<n).map { (i: Int) -> Float in

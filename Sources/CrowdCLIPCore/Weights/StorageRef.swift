@@ -1,0 +1,3 @@
+import Foundation
+
+struct StorageRef { let dtype: WeightDType; let key: String; let count: Int }
