@@ -19,8 +19,8 @@ public enum DatasetReader {
     public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
         let valid = validSplits(kind)
         let split = split ?? (valid.contains("test") ? "test" : "all")
-        guard valid.contains(split) else { throw DatasetError.badSplit(kind, split: split, valid: valid) }
-        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, split: "fold \(fold!)", valid: valid) }
+        guard valid.contains(split) else { throw DatasetError.badSplit(kind: kind, split: split, valid: valid) }
+        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind: kind, split: "fold \(fold!)", valid: valid) }
         guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         switch kind {
         case .shanghaitech: return try ShanghaiTech.samples(root: root, split: split)
@@ -43,7 +43,10 @@ public enum DatasetReader {
 
     /// Number of annotated points: rows of the first N×2 array found under `field` in the MAT-file.
     static func pointCount(mat path: String, field: String) throws -> Double {
-        let mat = try MATFile(path: path)
+        let mat: MATFile
+        do { mat = try MATFile(path: path) } catch let MATFile.FormatError.invalid(file, reason) {
+            throw DatasetError.badAnnotation(file: file, reason: "not a readable MAT-file: \(reason)")
+        }
         let value = mat[field] ?? mat.variables.values.lazy.compactMap { $0.find(field: field) }.first
         guard let points = value, case let .numeric(shape, _) = points else {
             throw DatasetError.badAnnotation(file: path, reason: "no `\(field)` array in the MAT-file")
@@ -61,7 +64,7 @@ extension DatasetReader {
     package static func imagePaths(kind: DatasetKind, root: String, split: String) throws -> [String] {
         guard FileManager.default.fileExists(atPath: root) else { throw DatasetError.missing(path: root, detail: "no such file or folder") }
         let valid = validSplits(kind)
-        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind, split: split, valid: valid) }  // a train split of a list is the list
+        guard valid.contains(split) || valid == ["all"] else { throw DatasetError.badSplit(kind: kind, split: split, valid: valid) }  // a train split of a list is the list
         switch kind {
         case .shanghaitech: return try ShanghaiTech.imagePaths(root: root, split: split)
         case .qnrf: return try UCFQNRF.imagePaths(root: root, split: split)
