@@ -21,6 +21,12 @@ final class KernelEnvironmentTests: XCTestCase {
         #endif
     }
 
+    /// An empty value is the user's too: kept (OpenBLAS then decides), not replaced by our choice.
+    func testAnEmptyCoreTypeIsTheUsersSetting() throws {
+        let core = try openBLASCore("")
+        XCTAssertTrue(core.hasSuffix("(from OPENBLAS_CORETYPE= (user setting, kept))"), core)
+    }
+
     func testWithoutTheVariableTheKernelFollowsTheCPUFeatures() throws {
         let core = try openBLASCore(nil)
         let chosen = try XCTUnwrap(core.range(of: "(chosen from CPU features: "), core)
