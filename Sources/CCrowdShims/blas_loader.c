@@ -33,6 +33,7 @@ static const char *candidates[] = {
 int crowd_blas_load(const char *coretype, char *err, size_t errlen) {
     pthread_mutex_lock(&lock);
     if (handle) { pthread_mutex_unlock(&lock); return 0; }
+    // Set, even to "", means the user's choice (KernelSelection.userCore reads it the same way).
     if (coretype && coretype[0] && getenv("OPENBLAS_CORETYPE") == NULL)
         setenv("OPENBLAS_CORETYPE", coretype, 0);
     const char *override = getenv("CROWDCLIP_OPENBLAS");

@@ -34,7 +34,7 @@ struct CrowdCLIPCommand: ParsableCommand {
             Foundation.exit(ExitStatus.usage.rawValue)
         } catch {
             if let status = ExitStatus.forDomainError(error) {
-                printError("\(error)")
+                printError(ErrorMessage.text(for: error))
                 Foundation.exit(status.rawValue)
             }
             finishParsing(error)  // --help inside a subcommand, and anything the parser knows

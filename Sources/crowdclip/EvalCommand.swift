@@ -32,6 +32,11 @@ struct EvalCommand: ParsableCommand {
 
     enum ReportFormat: String, ExpressibleByArgument { case text, json }
 
+    func validate() throws {
+        try SplitOption.check(split, option: "--split", kind: dataset)
+        try SplitOption.checkFold(fold, kind: dataset)
+    }
+
     func run() throws {
         let samples = try sharding.samples(DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold), root: root)
         let csv = try output.map { try LineFile(replacing: $0) }  // an unwritable file is found before the weights load

@@ -16,7 +16,8 @@ struct MergeCommand: ParsableCommand {
             Exit status: 0 when the merge holds every image once and none failed; 1 when an image failed, is \
             missing from the shards or is in two of them, a line is unreadable, or an image is not among --inputs \
             (each is listed, and the merged file is still written); 2 when the shards cannot be merged (mixed \
-            kinds, a table, a file that is missing or not a shard output); 4 when the output cannot be written or \
+            kinds, a table, a file that is missing or not a shard output; the message says why, without the \
+            usage); 4 when the output cannot be written or \
             is one of the shards.
 
             Example: crowdclip merge --inputs photos/ -o counts.jsonl out/shard-*.jsonl
@@ -45,21 +46,15 @@ struct MergeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result: ShardMerge.Result, expanded: [(input: String, reason: String)]
-        do {
-            let resolvedOutput = ShardOutput.canonicalPath(output)
-            if let resolvedOutput, shards.contains(where: { ShardOutput.canonicalPath($0) == resolvedOutput }) {
-                throw ShardMergeError.outputIsShard(output)
-            }
-            let outputs = try shards.map { try ShardOutput.read(path: $0) }
-            let expected = inputs.isEmpty ? nil : ShardMerge.ExpectedInput.expand(inputs, recursive: recursive)
-            expanded = expected?.problems ?? []
-            result = try ShardMerge.merge(outputs, expected: expected?.inputs)
-        } catch let error as ShardMergeError {
-            printError(error.description)
-            if case .outputIsShard = error { throw ExitCode(ExitStatus.output.rawValue) }
-            throw ExitCode(ExitStatus.usage.rawValue)
+        // A ShardMergeError reaches ExitStatus.forDomainError like every other domain error.
+        let resolvedOutput = ShardOutput.canonicalPath(output)
+        if let resolvedOutput, shards.contains(where: { ShardOutput.canonicalPath($0) == resolvedOutput }) {
+            throw ShardMergeError.outputIsShard(output)
         }
+        let outputs = try shards.map { try ShardOutput.read(path: $0) }
+        let expected = inputs.isEmpty ? nil : ShardMerge.ExpectedInput.expand(inputs, recursive: recursive)
+        let expanded = expected?.problems ?? []
+        let result = try ShardMerge.merge(outputs, expected: expected?.inputs)
         try writeAtomically(result.lines, to: output)
         report(result)
         for (input, why) in expanded { printError("--inputs \(input): \(why)") }

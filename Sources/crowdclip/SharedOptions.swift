@@ -89,11 +89,7 @@ struct CountingOptions: ParsableArguments {
         c.countPrompts = RankingPrompts(template: countTemplate, values: values)
         c.crowdClasses = try ListOption.strings(crowdClasses, option: "--crowd-classes"); c.crowdTarget = c.crowdClasses[0]
         c.headsClasses = try ListOption.strings(headsClasses, option: "--heads-classes"); c.headsTarget = c.headsClasses[0]
-        do { try c.validate() } catch let CountingError.invalidConfiguration(message) {
-            throw ValidationError(message.replacingOccurrences(of: "grid must", with: "--grid must")
-                .replacingOccurrences(of: "heads top-k must", with: "--heads-top-k must")
-                .replacingOccurrences(of: "max long side", with: "--max-long-side"))
-        }
+        do { try c.validate() } catch let error as CountingError { throw ValidationError(ErrorMessage.text(for: error)) }
         return c
     }
 }
@@ -117,6 +113,9 @@ enum ListOption {
 extension CountingConfiguration.Aggregation: ExpressibleByArgument {}
 
 /// Messages on standard error, above the progress bar when one is drawn.
+/// Safe without a lock: only the main thread touches it. Commands set it around a run, and every `printError`
+/// comes from the main thread, since the library calls `onFailure`, `onSkip` and `progress` on its caller's
+/// thread (decoding workers never print). `run()` is synchronous, so `@MainActor` would not fit it.
 nonisolated(unsafe) var activeProgressBar: ProgressBar?
 
 func printError(_ message: String) {

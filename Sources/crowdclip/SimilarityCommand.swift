@@ -26,7 +26,7 @@ struct SimilarityCommand: ParsableCommand {
     func run() throws {
         let clip = try model.load()
         let batch = try ImageInput.load(path: image, preprocessing: preprocess)
-        guard batch.shape[0] == 1 else { throw EncoderError.badInput("\(image) holds \(batch.shape[0]) images; give exactly one") }
+        guard batch.shape[0] == 1 else { throw EncoderError.badInput(reason: "\(image) holds \(batch.shape[0]) images; give exactly one") }
         let img = try clip.encodeImages(batch)
         let txt = try clip.encodeTexts(texts, tokenizer: try CLIPTokenizer.standard())
         let p = clip.probabilities(imageFeatures: img, textFeatures: txt)

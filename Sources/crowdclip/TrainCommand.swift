@@ -49,11 +49,13 @@ struct TrainCommand: ParsableCommand {
         guard weightDecay >= 0 else { throw ValidationError("--weight-decay must not be negative") }
         if resume && force { throw ValidationError("--resume continues the earlier run and --force removes it; give one") }
         _ = try parsedMilestones()
-        if valDataset != nil {
+        if let dataset { try SplitOption.check(split, option: "--split", kind: dataset, anyForSingleSplit: true) }
+        if let valDataset {
             guard valRoot != nil else { throw ValidationError("--val-dataset needs --val-root") }
             guard valSplit != "test" else {
                 throw ValidationError("choosing a checkpoint on the test split is an oracle; validate on train or val")
             }
+            try SplitOption.check(valSplit, option: "--val-split", kind: valDataset)
         }
     }
 

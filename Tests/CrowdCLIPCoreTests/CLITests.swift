@@ -42,8 +42,14 @@ final class CLITests: XCTestCase {
         let installed = (try? FileManager.default.contentsOfDirectory(atPath: weights.path))?.contains { !$0.hasSuffix(".gz") && !$0.hasSuffix(".md") } ?? false
         if installed || ProcessInfo.processInfo.environment["CROWDCLIP_WEIGHTS"] != nil { throw XCTSkip("weights are installed here") }
         let r = try run(["count", "x.jpg"])
-        XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.err.contains("make weights") && r.err.contains("CROWDCLIP_WEIGHTS"), r.err)
+        XCTAssertEqual(r.status, 3, r.err)
+        XCTAssertTrue(r.err.contains("make weights") && r.err.contains("--weights PATH") && r.err.contains("CROWDCLIP_WEIGHTS"), r.err)
+        // The library's own message names no CLI flag or make target: the CLI adds those.
+        XCTAssertThrowsError(try DefaultWeights.locate()) {
+            guard case let .notFound(searched)? = $0 as? WeightError else { return XCTFail("\(type(of: $0)): \($0)") }
+            XCTAssertTrue(searched.contains { $0.hasPrefix("$CROWDCLIP_WEIGHTS") }, "\(searched)")
+            XCTAssertFalse("\($0)".contains("--weights") || "\($0)".contains("make weights"), "\($0)")
+        }
     }
 
     static let tiny = ["--weights", Fixtures.path("models/tiny-p16.safetensors"), "--head-width", "8",
@@ -75,6 +81,21 @@ final class CLITests: XCTestCase {
         let r = try run(["train", "--images", "x", "--output", "y", "--milestones", "abc"])
         XCTAssertEqual(r.status, 2, r.err)
         XCTAssertTrue(r.err.contains("--milestones must be integers"), r.err)
+    }
+
+    /// A split or fold the layout does not have is an argument mistake (2, with the usage), found before any file
+    /// is read, not a dataset problem (5).
+    func testABadSplitOrFoldIsAUsageError() throws {
+        let root = Fixtures.path("datasets/trees/shanghaitech")
+        for (args, message) in [(["eval", "--dataset", "shanghaitech", "--root", root, "--split", "val"], "--split val: shanghaitech has the split(s) train, test"),
+                                (["eval", "--dataset", "shanghaitech", "--root", root, "--fold", "2"], "--fold is for --dataset ucf50 only"),
+                                (["eval", "--dataset", "ucf50", "--root", root, "--fold", "6"], "--fold must be between 1 and 5"),
+                                (["train", "--images", root, "--dataset", "shanghaitech", "--split", "tset", "--output", "y"], "--split tset"),
+                                (["train", "--images", root, "--output", "y", "--val-dataset", "list", "--val-root", root], "--val-split val: list has the split(s) all")] {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.err)")
+            XCTAssertTrue(r.err.contains(message) && r.err.contains("Usage"), "\(args): \(r.err)")
+        }
     }
 
     func testHelpShowsTheExitStatusesAndTheREADMEOptions() throws {
@@ -247,6 +268,20 @@ final class CLITests: XCTestCase {
         let r = try run(["similarity"] + Self.tiny.prefix(4) + ["--image", dir + "/two.npy", "a crowd"])
         XCTAssertEqual(r.status, 5, r.err)
         XCTAssertTrue(r.err.contains(dir + "/two.npy holds 2 images; give exactly one") && !r.err.lowercased().contains("usage"), r.err)
+    }
+
+    /// An .npy that is not an image array is the same input problem as one holding two images (5), and
+    /// ImageInput throws it as a public EncoderError.
+    func testSimilarityRefusesAnUnusableArrayAsAnInputProblem() throws {
+        let dir = try photos("similarity-bad-npy")
+        try Data("not numpy".utf8).write(to: URL(fileURLWithPath: dir + "/bad.npy"))
+        XCTAssertThrowsError(try ImageInput.load(path: dir + "/bad.npy", preprocessing: .clip)) {
+            guard case let .unusableArray(file, _)? = $0 as? EncoderError else { return XCTFail("\(type(of: $0)): \($0)") }
+            XCTAssertEqual(file, dir + "/bad.npy")
+        }
+        let r = try run(["similarity"] + Self.tiny.prefix(4) + ["--image", dir + "/bad.npy", "a crowd"])
+        XCTAssertEqual(r.status, 5, r.err)
+        XCTAssertTrue(r.err.contains(dir + "/bad.npy: not a usable .npy image array: "), r.err)
     }
 
     func testTrainingThatTrainsNothingOrWouldMixRunsFails() throws {

@@ -99,8 +99,16 @@ final class ProgressiveFilterTests: XCTestCase {
     func testInvalidConfigurationsAreExplained() {
         var cfg = CountingConfiguration()
         cfg.crowdTarget = "people"
-        XCTAssertThrowsError(try cfg.validate()) { XCTAssertTrue("\($0)".contains("crowd target")) }
+        XCTAssertThrowsError(try cfg.validate()) {
+            guard case let .invalidConfiguration(setting, reason)? = $0 as? CountingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(setting, "crowdTarget")
+            XCTAssertEqual(reason, "\"people\" is not among the crowd classes")
+        }
         cfg = CountingConfiguration(); cfg.grid = 0
-        XCTAssertThrowsError(try cfg.validate()) { XCTAssertTrue("\($0)".contains("grid")) }
+        XCTAssertThrowsError(try cfg.validate()) {
+            guard case let .invalidConfiguration(setting, reason)? = $0 as? CountingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(setting, "grid")
+            XCTAssertEqual("\($0)", "invalid counting configuration: grid \(reason)")
+        }
     }
 }

@@ -165,6 +165,20 @@ final class DatasetReaderTests: XCTestCase {
         }
     }
 
+    /// A damaged annotation is a DatasetError naming it (exit 5), not the MAT reader's own error type.
+    func testAnUnreadableAnnotationIsADatasetError() throws {
+        let copy = NSTemporaryDirectory() + "crowdclip-bad-mat-\(getpid())"
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: root("shanghaitech"), toPath: copy)
+        let mat = copy + "/test_data/ground-truth/GT_IMG_2.mat"
+        try Data("MATLAB, but no".utf8).write(to: URL(fileURLWithPath: mat))
+        XCTAssertThrowsError(try DatasetReader.samples(kind: .shanghaitech, root: copy, split: "test")) {
+            guard case let .badAnnotation(file, reason)? = $0 as? DatasetError else { return XCTFail("\(type(of: $0)): \($0)") }
+            XCTAssertEqual(file, mat)
+            XCTAssertTrue(reason.hasPrefix("not a readable MAT-file: "), reason)
+        }
+    }
+
     func testMetricsAsTheLiteratureReportsThem() {
         var m = CountingMetrics()
         m.add(predicted: 10, groundTruth: 13)

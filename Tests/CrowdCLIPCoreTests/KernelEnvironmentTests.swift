@@ -21,6 +21,21 @@ final class KernelEnvironmentTests: XCTestCase {
         #endif
     }
 
+    /// An empty value is the user's too: kept (OpenBLAS then decides), not replaced by our choice.
+    func testAnEmptyCoreTypeIsTheUsersSetting() throws {
+        let core = try openBLASCore("")
+        XCTAssertTrue(core.hasSuffix("(from OPENBLAS_CORETYPE= (user setting, kept))"), core)
+    }
+
+    /// No OpenBLAS to load is a missing library like missing weights: exit 3 with the loader's message, not 1.
+    func testAMissingOpenBLASExitsThree() throws {
+        var environment = CrowdCLIPProcess.environmentWithoutScheduler
+        environment["CROWDCLIP_OPENBLAS"] = "/nonexistent/libopenblas.so.0"
+        let output = try CrowdCLIPProcess.run(["info"], environment: environment)
+        XCTAssertEqual(output.status, 3, output.err)
+        XCTAssertTrue(output.err.contains("/nonexistent/libopenblas.so.0"), output.err)
+    }
+
     func testWithoutTheVariableTheKernelFollowsTheCPUFeatures() throws {
         let core = try openBLASCore(nil)
         let chosen = try XCTUnwrap(core.range(of: "(chosen from CPU features: "), core)

@@ -136,5 +136,9 @@ final class ShardCLITests: XCTestCase {
         let own = try run(["merge", "-o", "s0.jsonl", "s0.jsonl"])
         XCTAssertEqual(own.status, 4)
         XCTAssertEqual(try text("s0.jsonl"), before)
+        // Shards that cannot be merged exit 2 with the reason and no usage (README, `merge --help`).
+        let missing = try run(["merge", "-o", "m.jsonl", "s0.jsonl", "gone.jsonl"])
+        XCTAssertEqual(missing.status, 2, missing.err)
+        XCTAssertTrue(missing.err.contains("gone.jsonl: no such file") && !missing.err.lowercased().contains("usage"), missing.err)
     }
 }

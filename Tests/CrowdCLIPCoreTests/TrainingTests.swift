@@ -255,6 +255,39 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// state.json that parses but names a missing or misshapen file is a damaged run (exit 4), not a weights error.
+    func testAResumeWhoseCheckpointFilesAreDamagedIsADamagedRun() throws {
+        let (images, out) = try workspace("damaged-set")
+        try trainer(images, out, steps: 1).run()
+        let optimizer = out + "/optimizer-step-1.safetensors", weights = out + "/weights-step-1.safetensors"
+        try FileManager.default.removeItem(atPath: optimizer)
+        try FileManager.default.copyItem(atPath: weights, toPath: optimizer)  // no m./v. tensors in it
+        XCTAssertThrowsError(try trainer(images, out, steps: 2, resume: true)) {
+            guard case let .damagedRun(file, reason)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(file, optimizer)
+            XCTAssertTrue(reason.contains("missing weight `m."), reason)
+        }
+        try FileManager.default.removeItem(atPath: weights)
+        XCTAssertThrowsError(try trainer(images, out, steps: 2, resume: true)) {
+            guard case let .damagedRun(file, reason)? = $0 as? TrainingError else { return XCTFail("\($0)") }
+            XCTAssertEqual(file, weights)
+            XCTAssertTrue("\($0)".hasPrefix(weights + ": cannot resume: ") && !reason.hasPrefix(weights), "\($0)")
+        }
+    }
+
+    /// A checkpoint that cannot be written is a TrainingError naming the file with the system's reason (exit 4).
+    func testACheckpointThatCannotBeWrittenNamesTheFile() throws {
+        let (images, out) = try workspace("unwritable")
+        let t = try trainer(images, out, steps: 1)
+        try FileManager.default.createDirectory(atPath: out + "/last.safetensors/in-the-way", withIntermediateDirectories: true)
+        XCTAssertThrowsError(try t.run()) {
+            XCTAssertEqual($0 as? TrainingError, .cannotWrite(file: out + "/last.safetensors", reason: String(cString: strerror(EISDIR))))
+        }
+        XCTAssertThrowsError(try AtomicFile.write(Data("x".utf8), to: out + "/no-such-folder/state.json")) {
+            XCTAssertEqual($0 as? OutputFileError, .cannotWrite(file: out + "/no-such-folder/state.json", reason: "No such file or directory"))
+        }
+    }
+
     /// A fresh run in a folder holding an earlier one is refused (its log would mix with the new one) unless
     /// --resume or --force; --force removes exactly that run's files.
     func testAFreshRunRefusesAnEarlierRunsFolder() throws {

@@ -112,6 +112,7 @@ final class WeightFormatTests: XCTestCase {
         case let .placeholderInsteadOfTensor(file, _, _): return ("placeholderInsteadOfTensor", file)
         case let .missingKey(file, _): return ("missingKey", file)
         case let .shapeMismatch(file, _, _, _): return ("shapeMismatch", file)
+        case .notFound: return ("notFound", "")
         }
     }
 

@@ -46,12 +46,12 @@ public struct CountingConfiguration: Sendable, Equatable {
 
     /// Checks the configuration; the message says what to change.
     public func validate() throws {
-        func fail(_ m: String) -> CountingError { .invalidConfiguration(m) }
-        guard (1...64).contains(grid) else { throw fail("grid must be between 1 and 64 (got \(grid))") }
-        guard crowdClasses.contains(crowdTarget) else { throw fail("the crowd target \"\(crowdTarget)\" is not among the crowd classes") }
-        guard headsClasses.contains(headsTarget) else { throw fail("the heads target \"\(headsTarget)\" is not among the heads classes") }
-        guard (1...headsClasses.count).contains(headsTopK) else { throw fail("heads top-k must be between 1 and \(headsClasses.count)") }
-        guard !countPrompts.values.isEmpty else { throw fail("at least one count value is needed") }
-        if let m = maxLongSide, m < grid { throw fail("max long side \(m) is smaller than the grid") }
+        func fail(_ setting: String, _ reason: String) -> CountingError { .invalidConfiguration(setting: setting, reason: reason) }
+        guard (1...64).contains(grid) else { throw fail("grid", "must be between 1 and 64 (got \(grid))") }
+        guard crowdClasses.contains(crowdTarget) else { throw fail("crowdTarget", "\"\(crowdTarget)\" is not among the crowd classes") }
+        guard headsClasses.contains(headsTarget) else { throw fail("headsTarget", "\"\(headsTarget)\" is not among the heads classes") }
+        guard (1...headsClasses.count).contains(headsTopK) else { throw fail("headsTopK", "must be between 1 and \(headsClasses.count)") }
+        guard !countPrompts.values.isEmpty else { throw fail("countPrompts", "need at least one count value") }
+        if let m = maxLongSide, m < grid { throw fail("maxLongSide", "\(m) is smaller than the grid (\(grid))") }
     }
 }

@@ -25,15 +25,16 @@ public final class CrowdCounter: Sendable {
                 configuration: CountingConfiguration = .init()) throws {
         try configuration.validate()
         guard base.hasText, base.hasVision else {
-            throw CountingError.invalidConfiguration("the base weights (\(base.source)) need both the image and the text encoder")
+            throw CountingError.invalidConfiguration(setting: "base", reason: "\(base.source) needs both the image and the text encoder")
         }
         let counter = counter ?? base
-        guard counter.hasVision else { throw CountingError.invalidConfiguration("the counter weights (\(counter.source)) have no image encoder") }
+        guard counter.hasVision else { throw CountingError.invalidConfiguration(setting: "counter", reason: "\(counter.source) has no image encoder") }
         guard counter.config.embedDim == base.config.embedDim else {
-            throw CountingError.invalidConfiguration("the counter's features (\(counter.config.embedDim)) and the base's (\(base.config.embedDim)) differ in size")
+            throw CountingError.invalidConfiguration(
+                setting: "counter", reason: "\(counter.source) has \(counter.config.embedDim) features but the base \(base.config.embedDim)")
         }
         for model in [base, counter] where model.imageSize != Preprocessing.outputSize {
-            throw CountingError.invalidConfiguration("\(model.source) takes \(model.imageSize ?? 0)-pixel images; CrowdCLIP's patches are \(Preprocessing.outputSize)×\(Preprocessing.outputSize)")
+            throw CountingError.invalidConfiguration(setting: model === base ? "base" : "counter", reason: "\(model.source) takes \(model.imageSize ?? 0)-pixel images; CrowdCLIP's patches are \(Preprocessing.outputSize)×\(Preprocessing.outputSize)")
         }
         self.base = base
         self.counter = counter

@@ -28,8 +28,9 @@ public final class Evaluation {
     ///   - row: called with each result as soon as it is known (for a per-image CSV).
     ///   - onFailure: called with the image path and the message for each image that could not be counted.
     ///   - progress: called after each image with (done, total, the metrics so far).
-    public func run(_ samples: [DatasetSample], row: (Row) throws -> Void = { _ in }, onFailure: (String, String) -> Void = { _, _ in },
-                    progress: (Int, Int, CountingMetrics) -> Void = { _, _, _ in }) throws -> Report {
+    public func run(_ samples: [DatasetSample], row: (Row) throws -> Void = { _ in },
+                    onFailure: (_ image: String, _ message: String) -> Void = { _, _ in },
+                    progress: (_ done: Int, _ total: Int, _ metrics: CountingMetrics) -> Void = { _, _, _ in }) throws -> Report {
         var report = Report()
         for (i, sample) in samples.enumerated() {
             var counted: Row?

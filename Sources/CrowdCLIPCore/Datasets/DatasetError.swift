@@ -5,8 +5,8 @@ import Foundation
 public enum DatasetError: Error, CustomStringConvertible {
     /// A file or folder (`path`) is missing; `detail` says what is missing or what was looked for.
     case missing(path: String, detail: String)
-    /// The dataset has no such split; the valid ones are listed.
-    case badSplit(DatasetKind, split: String, valid: [String])
+    /// The dataset `kind` has no such split; the `valid` ones are listed.
+    case badSplit(kind: DatasetKind, split: String, valid: [String])
     /// An annotation file cannot be used; `reason` says why.
     case badAnnotation(file: String, reason: String)
     /// The split of the dataset at `root` has no labelled image (validation needs ground truth).

@@ -15,7 +15,7 @@ public enum DatasetReader {
     ///   - fold: UCF_CC_50's usual 5-fold split: fold K holds images 10(K−1)+1 … 10K.
     public static func samples(kind: DatasetKind, root: String, split: String? = nil, fold: Int? = nil) throws -> [DatasetSample] {
         let split = try checked(split ?? defaultSplit(kind), of: kind, imagesOnly: false)
-        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind, split: "fold \(fold!)", valid: validSplits(kind)) }
+        guard fold == nil || kind == .ucf50 else { throw DatasetError.badSplit(kind: kind, split: "fold \(fold!)", valid: validSplits(kind)) }
         try requireRoot(root)
         return try kind.layout.samples(root: root, split: split, fold: fold)
     }
@@ -24,7 +24,7 @@ public enum DatasetReader {
     /// takes any split name: the train split of a list is the list.
     static func checked(_ split: String, of kind: DatasetKind, imagesOnly: Bool) throws -> String {
         let valid = validSplits(kind)
-        guard valid.contains(split) || (imagesOnly && valid == ["all"]) else { throw DatasetError.badSplit(kind, split: split, valid: valid) }
+        guard valid.contains(split) || (imagesOnly && valid == ["all"]) else { throw DatasetError.badSplit(kind: kind, split: split, valid: valid) }
         return split
     }
 
@@ -43,7 +43,10 @@ public enum DatasetReader {
 
     /// Number of annotated points: rows of the first N×2 array found under `field` in the MAT-file.
     static func pointCount(mat path: String, field: String) throws -> Double {
-        let mat = try MATFile(path: path)
+        let mat: MATFile
+        do { mat = try MATFile(path: path) } catch let MATFile.FormatError.invalid(file, reason) {
+            throw DatasetError.badAnnotation(file: file, reason: "not a readable MAT-file: \(reason)")
+        }
         let value = mat[field] ?? mat.variables.values.lazy.compactMap { $0.find(field: field) }.first
         guard let points = value, case let .numeric(shape, _) = points else {
             throw DatasetError.badAnnotation(file: path, reason: "no `\(field)` array in the MAT-file")

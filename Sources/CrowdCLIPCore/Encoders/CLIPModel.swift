@@ -20,7 +20,7 @@ public final class CLIPModel: Sendable {
     ///
     /// The first model built loads OpenBLAS; when `OPENBLAS_CORETYPE` is unset it first sets that variable in
     /// the process environment to the kernel chosen for this CPU (a value you set is never changed).
-    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `OpenBLAS.LoadError` without OpenBLAS.
+    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `EncoderError.matrixLibraryUnavailable` without OpenBLAS.
     public init(weights: WeightStore, headWidth: Int = 64) throws {
         try OpenBLAS.load()
         let config = try CLIPConfig.infer(from: weights, headWidth: headWidth)
@@ -49,7 +49,7 @@ public final class CLIPModel: Sendable {
 
     /// L2-normalised image features `[N, E]` for normalised pixels `[N, 3, S, S]`.
     public func encodeImages(_ batch: Tensor) throws -> Tensor {
-        guard let vision else { throw EncoderError.missingTower("\(source) has no image encoder (visual.* weights)") }
+        guard let vision else { throw EncoderError.missingTower(file: source, tower: "image encoder (visual.* weights)") }
         let f = try named { try vision.encode(batch) }
         TensorOps.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
@@ -57,7 +57,7 @@ public final class CLIPModel: Sendable {
 
     /// L2-normalised text features `[N, E]` for token-id rows (see `CLIPTokenizer`).
     public func encodeTexts(_ tokens: [[Int32]]) throws -> Tensor {
-        guard let text else { throw EncoderError.missingTower("\(source) has no text encoder (token_embedding and transformer.* weights)") }
+        guard let text else { throw EncoderError.missingTower(file: source, tower: "text encoder (token_embedding and transformer.* weights)") }
         let f = try named { try text.encode(tokens) }
         TensorOps.l2NormalizeRows(f.pointer, rows: f.shape[0], cols: f.shape[1])
         return f
@@ -65,7 +65,7 @@ public final class CLIPModel: Sendable {
 
     /// Input errors name the weights they were checked against.
     private func named<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let EncoderError.badInput(message) { throw EncoderError.badInput("\(source): \(message)") }
+        do { return try body() } catch let EncoderError.badInput(reason) { throw EncoderError.badInput(reason: "\(source): \(reason)") }
     }
 
     /// Zero-shot probabilities: softmax over texts of `logitScale · image · textᵀ`, one row per image.

@@ -1,16 +1,24 @@
 import Foundation
 
-/// What an encoder refuses: input of the wrong shape, or a tower the weights do not have.
+/// What an encoder refuses: input of the wrong shape, a tower the weights do not have, or a machine without the
+/// matrix library.
 public enum EncoderError: Error, CustomStringConvertible {
-    /// The input tensor or token ids do not fit the model; the message says what was expected.
-    case badInput(String)
-    /// The image or text tower was asked for but the weights (named in the message) do not hold it.
-    case missingTower(String)
-    /// The message, naming the weights or the shapes involved.
+    /// The input tensor or token ids do not fit the model; `reason` says what was expected.
+    case badInput(reason: String)
+    /// The image or text `tower` was asked for but the weights `file` do not hold it.
+    case missingTower(file: String, tower: String)
+    /// A `.npy` input cannot be read, or is not a float32 `[3, H, W]` or `[N, 3, H, W]` array; `reason` says why.
+    case unusableArray(file: String, reason: String)
+    /// OpenBLAS could not be loaded or lacks `cblas_sgemm`; `reason` says which and how to install it.
+    case matrixLibraryUnavailable(reason: String)
+
+    /// The message, naming the weights, the file or the shapes involved.
     public var description: String {
         switch self {
-        case let .badInput(m): return m
-        case let .missingTower(m): return m
+        case let .badInput(reason): return reason
+        case let .missingTower(file, tower): return "\(file) has no \(tower)"
+        case let .unusableArray(file, reason): return "\(file): not a usable .npy image array: \(reason)"
+        case let .matrixLibraryUnavailable(reason): return reason
         }
     }
 }

@@ -4,14 +4,18 @@ import Foundation
 public enum ImageInput {
     /// A `.npy` float32 array `[3, H, W]` or `[N, 3, H, W]` is taken as is (already normalised); any other file is
     /// decoded (JPEG/PNG) and prepared with `preprocessing`.
+    /// - Throws: `EncoderError.unusableArray` for a `.npy` file that cannot be used, `ImageError` for an image.
     public static func load(path: String, preprocessing: Preprocessing) throws -> Tensor {
         if path.lowercased().hasSuffix(".npy") {
-            let t = try NPYFile.read(path: path)
+            let t: Tensor
+            do { t = try NPYFile.read(path: path) } catch let error as NPYFile.FormatError {
+                throw EncoderError.unusableArray(file: path, reason: error.reason)
+            }
             switch t.rank {
             case 3 where t.shape[0] == 3: return t.reshaped([1] + t.shape)
             case 4 where t.shape[1] == 3: return t
             default:
-                throw NPYFile.FormatError(file: path, reason: "shape \(t.shape) is neither [3, H, W] nor [N, 3, H, W]")
+                throw EncoderError.unusableArray(file: path, reason: "shape \(t.shape) is neither [3, H, W] nor [N, 3, H, W]")
             }
         }
         let image = try ImageIO.decode(path: path)

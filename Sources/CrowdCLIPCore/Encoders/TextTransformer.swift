@@ -40,10 +40,10 @@ package final class TextTransformer: Sendable {
         var eot = [Int](repeating: 0, count: n)
         for (i, row) in tokens.enumerated() {
             guard row.count <= c.contextLength else {
-                throw EncoderError.badInput("token row \(i) has \(row.count) ids; the context length is \(c.contextLength)")
+                throw EncoderError.badInput(reason: "token row \(i) has \(row.count) ids; the context length is \(c.contextLength)")
             }
             if let bad = row.first(where: { $0 < 0 || Int($0) >= c.vocabSize }) {
-                throw EncoderError.badInput("token id \(bad) is outside the vocabulary (\(c.vocabSize) tokens)")
+                throw EncoderError.badInput(reason: "token id \(bad) is outside the vocabulary (\(c.vocabSize) tokens)")
             }
             var best = 0
             for (j, id) in row.enumerated() where id > row[best] { best = j }

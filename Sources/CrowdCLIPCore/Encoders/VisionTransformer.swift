@@ -38,7 +38,7 @@ final class VisionTransformer: Sendable {
     func encode(_ images: Tensor) throws -> Tensor {
         let s = config.imageSize
         guard images.rank == 4, images.shape[1] == 3, images.shape[2] == s, images.shape[3] == s else {
-            throw EncoderError.badInput("image batch has shape \(images.shape); this model takes [N, 3, \(s), \(s)]")
+            throw EncoderError.badInput(reason: "image batch has shape \(images.shape); this model takes [N, 3, \(s), \(s)]")
         }
         return forward(images, tape: nil)
     }

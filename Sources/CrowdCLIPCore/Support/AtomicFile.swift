@@ -5,7 +5,8 @@ import Foundation
 /// compacted results and merged shards all go through it.
 package enum AtomicFile {
     /// Writes `data` to `path` through a temporary file in the same folder, then renames it over `path`.
-    /// - Throws: `failure(path)` when the temporary file cannot be written, synced or renamed (it is removed).
+    /// - Throws: `OutputFileError.cannotWrite` naming `path` with the system's reason ("No space left on
+    ///   device", …) when the temporary file cannot be created, written, synced or renamed (it is then removed).
     package static func write(_ data: Data, to path: String) throws {
         try write(to: path) { try $0.write(data) }
     }
@@ -35,9 +36,10 @@ package enum AtomicFile {
         }
     }
 
-    /// The error for a file this type could not write (the one place that says what that error is).
+    /// The error for a file this type could not write (the one place that says what that error is): `path` with
+    /// the system's reason, read from `errno` at the failing call.
     static func failure(_ path: String) -> Error {
-        CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        OutputFileError.system(path)
     }
 
     /// Buffers what is written and passes it on to the temporary file in 1 MiB writes.

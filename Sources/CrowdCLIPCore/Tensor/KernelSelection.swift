@@ -51,12 +51,9 @@ enum KernelSelection {
         return nil
     }
 
-    /// The user's `OPENBLAS_CORETYPE` when set (always respected), else our recommendation.
-    /// Read once, before the loader exports our own choice into the same variable.
-    static let userCore: String? = {
-        guard let v = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"], !v.isEmpty else { return nil }
-        return v
-    }()
+    /// The user's `OPENBLAS_CORETYPE` when set, even to "" (the loader keeps an empty value too, and OpenBLAS
+    /// then picks its own kernel); nil when unset. Read once, before the loader exports our choice into it.
+    static let userCore: String? = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
 
     /// What is passed to the loader: nil when the user set the variable (it is left as is).
     static var chosenCore: String? { userCore == nil ? recommendedCore(for: cpu) : nil }

@@ -9,24 +9,19 @@ import Foundation
 /// so child processes inherit it too), and only when that variable is unset; a user's value is
 /// never changed.
 package enum OpenBLAS {
-    /// OpenBLAS could not be loaded, or lacks `cblas_sgemm`; the message says which and how to install it.
-    struct LoadError: Error, CustomStringConvertible {
-        /// The loader's message.
-        package let description: String
-    }
-
     /// The outcome of loading OpenBLAS, computed once.
-    private static let loadResult: Result<Void, LoadError> = {
+    private static let loadResult: Result<Void, EncoderError> = {
         let core = KernelSelection.chosenCore
         var message = [CChar](repeating: 0, count: 512)
         let rc = message.withUnsafeMutableBufferPointer { buf in
             crowd_blas_load(core, buf.baseAddress, buf.count)
         }
-        if rc != 0 { return .failure(LoadError(description: String(nulTerminated: message))) }
+        if rc != 0 { return .failure(.matrixLibraryUnavailable(reason: String(nulTerminated: message))) }
         return .success(())
     }()
 
-    /// Loads OpenBLAS now (it is also loaded lazily by the first product).
+    /// Loads OpenBLAS now (it is also loaded lazily by the first product); throws
+    /// `EncoderError.matrixLibraryUnavailable` when it cannot.
     package static func load() throws { try loadResult.get() }
 
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op` transposes when asked.

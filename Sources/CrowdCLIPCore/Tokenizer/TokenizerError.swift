@@ -4,8 +4,8 @@ import Foundation
 public enum TokenizerError: Error, CustomStringConvertible {
     /// The file is unreadable, not gzip, or not a CLIP merges list; `reason` says why.
     case badVocabulary(file: String, reason: String)
-    /// No vocabulary file was found; the value lists every place searched.
-    case vocabularyNotFound([String])
+    /// No vocabulary file was found in any of the places `searched`.
+    case vocabularyNotFound(searched: [String])
     /// A one-line message; for `vocabularyNotFound` it lists the places searched and suggests `CROWDCLIP_VOCAB`.
     public var description: String {
         switch self {

@@ -21,7 +21,7 @@ enum VocabularyLocator {
             if let found = vocabulary(inBundlesUnder: dir) { return found }
             looked.append(dir.path)
         }
-        throw TokenizerError.vocabularyNotFound(looked)
+        throw TokenizerError.vocabularyNotFound(searched: looked)
     }
 
     /// Folders that may hold the resource bundle, most specific first, without repeats.

@@ -86,11 +86,28 @@ public final class Trainer {
         do { state = try JSONDecoder().decode(TrainingState.self, from: data) } catch {
             throw TrainingError.damagedRun(file: statePath, reason: "not the state of a crowdclip training run (\(error))")
         }
-        let weights = try WeightLoader.load(path: path(state.weights))
-        for (name, t) in zip(parameters.names, parameters.tensors) {
-            t.pointer.update(from: try weights.tensor(name, shape: t.shape).pointer, count: t.count)
+        // state.json names the set to resume: a file of it missing or of another shape is a damaged run (4),
+        // not a weights problem (3).
+        let weightsFile = path(state.weights), optimizerFile = path(state.optimizerState)
+        do {
+            let weights = try WeightLoader.load(path: weightsFile)
+            for (name, t) in zip(parameters.names, parameters.tensors) {
+                t.pointer.update(from: try weights.tensor(name, shape: t.shape).pointer, count: t.count)
+            }
+        } catch let error as WeightError {
+            throw TrainingError.damagedRun(file: weightsFile, reason: Self.reason(error, file: weightsFile))
         }
-        try optimizer.restore(from: try WeightLoader.load(path: path(state.optimizerState)), step: state.optimizerStep)
+        do {
+            try optimizer.restore(from: try WeightLoader.load(path: optimizerFile), step: state.optimizerStep)
+        } catch let error as WeightError {
+            throw TrainingError.damagedRun(file: optimizerFile, reason: Self.reason(error, file: optimizerFile))
+        }
+    }
+
+    /// The weights error's message without its leading file name, which `damagedRun` puts first itself.
+    private static func reason(_ error: WeightError, file: String) -> String {
+        let message = "\(error)"
+        return message.hasPrefix(file + ": ") ? String(message.dropFirst(file.count + 2)) : message
     }
 
     /// Saves a checkpoint as one set: weights and optimiser state go to files named by the step, then
@@ -98,6 +115,12 @@ public final class Trainer {
     /// moment leaves a consistent set to resume from. Then `last.safetensors` (loadable as `--counter-weights`)
     /// and, when asked, `best.safetensors` are refreshed, and the previous set is removed.
     func checkpoint(extraWeights: String? = nil) throws {
+        do { try writeCheckpoint(extraWeights: extraWeights) } catch let OutputFileError.cannotWrite(file, reason) {
+            throw TrainingError.cannotWrite(file: file, reason: reason)
+        }
+    }
+
+    private func writeCheckpoint(extraWeights: String?) throws {
         let meta = ["format": "crowdclip-swift image encoder", "epoch": String(state.epoch), "step": String(state.step)]
         let named = Array(zip(parameters.names, parameters.tensors))
         let previous = (state.weights, state.optimizerState)
@@ -119,7 +142,7 @@ public final class Trainer {
 
     /// One optimiser step over `batch` images; returns the mean loss per image, or nil when every image of the
     /// batch was unreadable (each one is reported through `onSkip` and the run goes on).
-    func step(_ batch: [String], lr: Float, onSkip: (String, String) -> Void) -> Float? {
+    func step(_ batch: [String], lr: Float, onSkip: (_ file: String, _ message: String) -> Void) -> Float? {
         gradients.zero()
         var total: Float = 0, used = 0
         for (k, imagePath) in batch.enumerated() {
@@ -146,8 +169,9 @@ public final class Trainer {
 
     /// Runs until `epochs` or `maxSteps`; checkpoints after every epoch (and when stopping early).
     /// `validate`, when given, scores the saved weights after each epoch; the lowest MAE is kept as best.safetensors.
-    /// Unreadable images are skipped and reported through `onSkip`.
-    public func run(validate: ((WeightStore) throws -> Double)? = nil, onSkip: (String, String) -> Void = { _, _ in },
+    /// Unreadable images are skipped and reported through `onSkip` with the file and the message.
+    public func run(validate: ((WeightStore) throws -> Double)? = nil,
+                    onSkip: (_ file: String, _ message: String) -> Void = { _, _ in },
                     report: (StepReport) -> Void = { _ in }) throws {
         let log = try LineFile(path: path("log.jsonl"), truncating: false)
         let perEpoch = (images.count + configuration.batchImages - 1) / configuration.batchImages

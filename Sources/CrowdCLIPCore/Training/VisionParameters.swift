@@ -28,7 +28,7 @@ final class VisionParameters {
     /// Copies the visual weights out of `store` (checked against the configuration read from it).
     package init(store: WeightStore, headWidth: Int = 64) throws {
         let c = try CLIPConfig.infer(from: store, headWidth: headWidth)
-        guard let v = c.vision else { throw EncoderError.missingTower("\(store.source) has no image encoder to train") }
+        guard let v = c.vision else { throw EncoderError.missingTower(file: store.source, tower: "image encoder to train") }
         config = v
         embedDim = c.embedDim
         names = Self.parameterNames(layers: v.layers)

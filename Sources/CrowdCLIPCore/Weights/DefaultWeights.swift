@@ -5,13 +5,6 @@ import Foundation
 /// `clip-vit-base-patch16/`, open_clip's `vit_base_patch16_clip_224.openai.safetensors`), else the first other
 /// weights file there by name.
 public enum DefaultWeights {
-    /// The message of `CountingError.noWeights`: how to get weights, or name them.
-    static let howToGetThem = """
-        no CLIP weights found. Get ViT-B/16 with `make weights` (it saves a verified copy in Weights/), \
-        or pass --weights PATH / set CROWDCLIP_WEIGHTS to any supported file (.pt, .safetensors, .ckpt, \
-        or a Hugging Face CLIP folder).
-        """
-
     /// What `make weights` (Tools/fetch_weights.py) may save in `Weights/`, in the order they are preferred.
     static let downloadedNames = [
         "ViT-B-16.pt", "clip-vit-base-patch16", "vit_base_patch16_clip_224.openai.safetensors",
@@ -31,7 +24,8 @@ public enum DefaultWeights {
         return try locate()
     }
 
-    /// The path to load, or `CountingError.noWeights` with `howToGetThem`.
+    /// The path to load.
+    /// - Throws: `WeightError.notFound` listing the places looked at when there is none.
     public static func locate() throws -> String {
         let env = ProcessInfo.processInfo.environment
         if let p = env["CROWDCLIP_WEIGHTS"], !p.isEmpty { return p }
@@ -48,6 +42,7 @@ public enum DefaultWeights {
             let weights = names.filter { [".pt", ".pth", ".safetensors", ".ckpt", ".bin"].contains(where: $0.hasSuffix) }.sorted()
             if let first = weights.first { return (folder as NSString).appendingPathComponent(first) }
         }
-        throw CountingError.noWeights(howToGetThem)
+        throw WeightError.notFound(searched: ["$CROWDCLIP_WEIGHTS (not set)"]
+            + starts.map { "Weights/ in \($0.path) and the folders above it" })
     }
 }

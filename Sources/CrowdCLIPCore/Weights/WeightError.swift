@@ -1,6 +1,6 @@
 import Foundation
 
-/// Why a weights file could not be used. Every case names the file.
+/// Why weights could not be used. Every case names the file, except `notFound`, which lists where it looked.
 public enum WeightError: Error, CustomStringConvertible, Equatable {
     /// The file or folder could not be opened or mapped (missing, unreadable, a directory, `mmap` failed).
     case cannotOpen(file: String, reason: String)
@@ -16,6 +16,8 @@ public enum WeightError: Error, CustomStringConvertible, Equatable {
     case missingKey(file: String, key: String)
     /// The weight `key` exists but its shape is `found`, not `expected` (-1 in `expected` means any size).
     case shapeMismatch(file: String, key: String, expected: [Int], found: [Int])
+    /// No weights were named and `DefaultWeights.locate()` found none in the places `searched`.
+    case notFound(searched: [String])
 
     /// An object the pickle names (a class or function this reader never imports or calls) and where it sits,
     /// e.g. `state_dict → module.image_encoder.conv1.weight`.
@@ -41,6 +43,9 @@ public enum WeightError: Error, CustomStringConvertible, Equatable {
         case let .missingKey(file, key): return "\(file): missing weight `\(key)`"
         case let .shapeMismatch(file, key, expected, found):
             return "\(file): weight `\(key)` has shape \(found), expected \(expected)"
+        case let .notFound(searched):
+            return "no CLIP weights found; looked at: \(searched.joined(separator: ", ")). Name a weights file (.pt, "
+                + ".safetensors, .ckpt, or a Hugging Face CLIP folder), or set CROWDCLIP_WEIGHTS to one"
         }
     }
 }

@@ -10,7 +10,7 @@ enum UCFCC50: DatasetLayout {
     static func samples(root: String, split: String, fold: Int?) throws -> [DatasetSample] {
         var images = try imagePaths(root: root, split: split)
         if let k = fold {
-            guard (1...5).contains(k) else { throw DatasetError.badSplit(.ucf50, split: "fold \(k)", valid: ["folds 1…5"]) }
+            guard (1...5).contains(k) else { throw DatasetError.badSplit(kind: .ucf50, split: "fold \(k)", valid: ["folds 1…5"]) }
             images = images.filter { Int(DatasetReader.stem($0)).map { (10 * (k - 1) + 1)...(10 * k) ~= $0 } ?? false }
         }
         return try images.map { image in
