@@ -4,19 +4,45 @@ import Foundation
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
 /// They work in place where that is natural; callers own the memory.
 public enum Ops {
+    /// Whether the element-wise passes use every OpenBLAS thread (the default) or this thread only (the
+    /// benchmark's comparison).
+    package static var threaded: Bool {
+        get { threadedChoice.value }
+        set { threadedChoice.value = newValue }
+    }
+    private static let threadedChoice = LockedValue(true)
+
+    /// Runs `body` over `0..<count`, split into one contiguous part per OpenBLAS thread (the encoders' thread
+    /// budget) when the work, `count · itemCost` in element passes, pays for waking another thread; else on
+    /// this thread alone. Between the GEMMs these passes would otherwise leave all cores but one idle.
+    /// Callers hand their buffers in as `nonisolated(unsafe)` locals: the parts write disjoint rows.
+    static func splitting(_ count: Int, itemCost: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let workers = count * itemCost >= 1 << 16 && threaded ? min(BLAS.threads, count) : 1
+        guard workers > 1 else { return body(0..<count) }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            body(count * w / workers ..< count * (w + 1) / workers)
+        }
+    }
+
     /// `x[r, :] += bias` for every row.
     @inline(__always)
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-        for r in 0..<rows {
-            let row = x + r * cols
-            for c in 0..<cols { row[c] += bias[c] }
+        nonisolated(unsafe) let (x, bias) = (x, bias)
+        splitting(rows, itemCost: cols) { part in
+            for r in part {
+                let row = x + r * cols
+                for c in 0..<cols { row[c] += bias[c] }
+            }
         }
     }
 
     /// `y = x` broadcast of `bias` into each row (used before a GEMM with beta = 1).
     @inline(__always)
     public static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
-        for r in 0..<rows { (y + r * cols).update(from: bias, count: cols) }
+        nonisolated(unsafe) let (y, bias) = (y, bias)
+        splitting(rows, itemCost: cols) { part in
+            for r in part { (y + r * cols).update(from: bias, count: cols) }
+        }
     }
 
     /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
@@ -25,7 +51,12 @@ public enum Ops {
     public static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5,
                                  mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil) {
-        crowd_layer_norm(x, out, rows, cols, gamma, beta, eps, mean, rstd)
+        nonisolated(unsafe) let (x, out, gamma, beta, mean, rstd) = (x, out, gamma, beta, mean, rstd)
+        splitting(rows, itemCost: 4 * cols) { part in
+            let first = part.lowerBound
+            crowd_layer_norm(x + first * cols, out + first * cols, part.count, cols, gamma, beta, eps,
+                             mean.map { $0 + first }, rstd.map { $0 + first })
+        }
     }
 
     /// The backward of `layerNorm`, from the input and the statistics it kept: `dx += LN'(dy)`,
@@ -54,12 +85,17 @@ public enum Ops {
 
     /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
     public static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        crowd_quick_gelu(x, x, count)
+        quickGELU(x, into: x, count: count)
     }
 
     /// QuickGELU into `out` (which may equal `x`); the exp is the C kernel's polynomial (relative error < 3e-7).
     static func quickGELU(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        crowd_quick_gelu(x, out, count)
+        nonisolated(unsafe) let (x, out) = (x, out)
+        let chunk = 1024  // whole vectors per thread
+        splitting((count + chunk - 1) / chunk, itemCost: 8 * chunk) { part in
+            let first = part.lowerBound * chunk
+            crowd_quick_gelu(x + first, out + first, min(part.upperBound * chunk, count) - first)
+        }
     }
 
     /// The backward of `quickGELU`, in place on `dy`: `dy · (s + 1.702·x·s·(1 − s))` with `s = σ(1.702 x)`.
