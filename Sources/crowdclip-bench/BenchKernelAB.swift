@@ -1,0 +1,64 @@
+import CrowdCLIPCore
+import Foundation
+
+/// `crowdclip-bench --kernel-ab [--rounds N]`: the ViT-B/16 image tower with the work between its GEMMs done three
+/// ways, alternated in one process (A B C A B C …) so that load from other processes falls on all alike:
+/// per-head BLAS attention products and single-threaded element-wise passes (before issue 12), the fused
+/// attention kernel, and the fused kernel with the element-wise passes split over the OpenBLAS threads (now).
+/// `--profile-encoder N` instead encodes N batches of 9 with the defaults (a steady loop for `perf record`).
+struct KernelAB {
+    let options: BenchOptions
+    let rounds: Int
+
+    struct Variant {
+        let name: String, attention: Attention.Kernel, threaded: Bool
+        func select() { Attention.kernel = attention; Ops.threaded = threaded }
+    }
+
+    static let variants = [
+        Variant(name: "before", attention: .blas, threaded: false),
+        Variant(name: "fused attention", attention: .fused, threaded: false),
+        Variant(name: "fused + threaded passes", attention: .fused, threaded: true),
+    ]
+
+    func run() throws {
+        _ = try EncoderBench(options: options).ensureWeights()
+        let model = try CLIPModel(path: options.weights)
+        let inputs = [1, 9].map { EncoderBench.syntheticImages($0) }
+        _ = try model.encodeImages(inputs[0])  // pages the mapped weights in
+        print("== between-GEMM kernels A/B (\(rounds) rounds, alternated in one process; \(BLAS.threads) BLAS threads)")
+        print("| round | batch |" + Self.variants.map { " \($0.name), s |" }.joined())
+        print("|---|---|" + String(repeating: "---:|", count: Self.variants.count))
+        // seconds[batch index][variant] per round
+        var seconds = [[[Double]]](repeating: [[Double]](repeating: [], count: Self.variants.count), count: inputs.count)
+        for r in 0..<rounds {
+            for (bi, x) in inputs.enumerated() {
+                for (vi, v) in Self.variants.enumerated() {
+                    v.select()
+                    seconds[bi][vi].append(try BenchTimer.best(iterations: 2, warmup: 0) { _ = try model.encodeImages(x) })
+                }
+                print("| \(r) | \(x.shape[0]) |" + seconds[bi].map { String(format: " %.4f |", $0[r]) }.joined())
+            }
+        }
+        Self.variants.last!.select()
+        func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
+        for (bi, x) in inputs.enumerated() {
+            // Ratios within each round (same load), then the median over rounds.
+            let ratios = Self.variants.indices.dropFirst().map { vi in
+                String(format: "%@ %.3f×", Self.variants[vi].name,
+                       median(zip(seconds[bi][0], seconds[bi][vi]).map { $0 / $1 }))
+            }
+            print("batch \(x.shape[0]), speed over before (median of per-round ratios): " + ratios.joined(separator: ", "))
+        }
+    }
+
+    /// Encodes `batches` batches of 9 and prints the images/s (for `perf record`).
+    func profile(batches: Int) throws {
+        _ = try EncoderBench(options: options).ensureWeights()
+        let model = try CLIPModel(path: options.weights)
+        let x9 = EncoderBench.syntheticImages(9)
+        let t0 = BenchTimer.now()
+        for _ in 0..<batches { _ = try model.encodeImages(x9) }
+        print(String(format: "%.2f images/s over %d batches of 9", Double(9 * batches) / (BenchTimer.now() - t0), batches))
+    }
+}
