@@ -2,7 +2,7 @@ import CrowdCLIPCore
 import Foundation
 
 /// `crowdclip-bench --kernel-ab [--rounds N]`: the ViT-B/16 image tower with the work between its GEMMs done three
-/// ways, alternated in one process (A B C A B C …) so that load from other processes falls on all alike:
+/// ways, alternated in one process (A B C, B C A, …) so that load from other processes falls on all alike:
 /// per-head BLAS attention products and single-threaded element-wise passes (before issue 12), the fused
 /// attention kernel, and the fused kernel with the element-wise passes split over the OpenBLAS threads (now).
 /// `--profile-encoder N` instead encodes N batches of 9 with the defaults (a steady loop for `perf record`).
@@ -33,9 +33,11 @@ struct KernelAB {
         var seconds = [[[Double]]](repeating: [[Double]](repeating: [], count: Self.variants.count), count: inputs.count)
         for r in 0..<rounds {
             for (bi, x) in inputs.enumerated() {
-                for (vi, v) in Self.variants.enumerated() {
-                    v.select()
-                    seconds[bi][vi].append(try BenchTimer.best(iterations: 2, warmup: 0) { _ = try model.encodeImages(x) })
+                // One run each, the order rotated every round so that no variant always follows the same one.
+                for k in 0..<Self.variants.count {
+                    let vi = (k + r) % Self.variants.count
+                    Self.variants[vi].select()
+                    seconds[bi][vi].append(try BenchTimer.best(iterations: 1, warmup: 0) { _ = try model.encodeImages(x) })
                 }
                 print("| \(r) | \(x.shape[0]) |" + seconds[bi].map { String(format: " %.4f |", $0[r]) }.joined())
             }
@@ -43,10 +45,11 @@ struct KernelAB {
         Self.variants.last!.select()
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         for (bi, x) in inputs.enumerated() {
-            // Ratios within each round (same load), then the median over rounds.
+            // Ratios within each round (same load), their median; and the ratio of each variant's fastest run.
             let ratios = Self.variants.indices.dropFirst().map { vi in
-                String(format: "%@ %.3f×", Self.variants[vi].name,
-                       median(zip(seconds[bi][0], seconds[bi][vi]).map { $0 / $1 }))
+                String(format: "%@ %.3f× (fastest runs %.3f×)", Self.variants[vi].name,
+                       median(zip(seconds[bi][0], seconds[bi][vi]).map { $0 / $1 }),
+                       seconds[bi][0].min()! / seconds[bi][vi].min()!)
             }
             print("batch \(x.shape[0]), speed over before (median of per-round ratios): " + ratios.joined(separator: ", "))
         }
