@@ -90,8 +90,8 @@ struct EncoderBench {
         return false
     }
 
-    static func reference(python: String, weights: String, iters1: Int, iters9: Int) throws -> [String: Any] {
-        let args = ["Tools/bench_reference.py", "--weights", weights, "--iters1", "\(iters1)", "--iters9", "\(iters9)"]
+    static func reference(python: String, weights: String, iters1: Int, iters9: Int, extra: [String] = []) throws -> [String: Any] {
+        let args = ["Tools/bench_reference.py", "--weights", weights, "--iters1", "\(iters1)", "--iters9", "\(iters9)"] + extra
         let out = try runProcess(python, args)
         guard let line = out.split(separator: "\n").last, let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw BenchError("bench_reference.py printed no JSON") }

@@ -5,7 +5,8 @@ import Foundation
 /// ways, alternated in one process (A B C, B C A, …) so that load from other processes falls on all alike:
 /// per-head BLAS attention products and single-threaded element-wise passes (before issue 12), the fused
 /// attention kernel, and the fused kernel with the element-wise passes split over the OpenBLAS threads (now).
-/// `--profile-encoder N` instead encodes N batches of 9 with the defaults (a steady loop for `perf record`).
+/// With `--python`, ONNX Runtime (Tools/bench_reference.py) runs after each round, and our fastest runs are also
+/// given as ratios to its fastest. `--profile-encoder N` instead encodes N batches of 9 with the defaults (a steady loop for `perf record`).
 struct KernelAB {
     let options: BenchOptions
     let rounds: Int
@@ -31,6 +32,7 @@ struct KernelAB {
         print("|---|---|" + String(repeating: "---:|", count: Self.variants.count))
         // seconds[batch index][variant] per round
         var seconds = [[[Double]]](repeating: [[Double]](repeating: [], count: Self.variants.count), count: inputs.count)
+        var ort: [[Double]] = [[], []]  // ONNX Runtime images/s at batch 1 and 9, one per round (with --python)
         for r in 0..<rounds {
             for (bi, x) in inputs.enumerated() {
                 // One run each, the order rotated every round so that no variant always follows the same one.
@@ -41,8 +43,30 @@ struct KernelAB {
                 }
                 print("| \(r) | \(x.shape[0]) |" + seconds[bi].map { String(format: " %.4f |", $0[r]) }.joined())
             }
+            if options.pythonAvailable, let python = options.python {
+                let ref = try EncoderBench.reference(python: python, weights: options.weights, iters1: 3, iters9: 2,
+                                                     extra: ["--onnx-only"])
+                for (bi, key) in ["ort_images_per_s_b1", "ort_images_per_s_b9"].enumerated() {
+                    if let v = ref[key] as? Double { ort[bi].append(v) }
+                }
+                print(String(format: "| %d | ONNX Runtime images/s, batch 1 / 9 | %.2f / %.2f |", r, ort[0].last ?? 0, ort[1].last ?? 0))
+            }
         }
         Self.variants.last!.select()
+        for (bi, x) in inputs.enumerated() {
+            print("batch \(x.shape[0]), fastest run: " + Self.variants.indices.map {
+                String(format: "%@ %.2f images/s", Self.variants[$0].name, Double(x.shape[0]) / seconds[bi][$0].min()!)
+            }.joined(separator: ", "))
+        }
+        if !ort[0].isEmpty {
+            // Our fastest run against ONNX Runtime's fastest, both taken from the same alternation.
+            for (bi, x) in inputs.enumerated() {
+                let best = ort[bi].max()!
+                print(String(format: "batch %d, ONNX Runtime %.2f images/s; ", x.shape[0], best) + Self.variants.indices.map {
+                    String(format: "%@ %.3f×", Self.variants[$0].name, Double(x.shape[0]) / seconds[bi][$0].min()! / best)
+                }.joined(separator: ", "))
+            }
+        }
         func median(_ v: [Double]) -> Double { v.sorted()[v.count / 2] }
         for (bi, x) in inputs.enumerated() {
             // Ratios within each round (same load), their median; and the ratio of each variant's fastest run.
