@@ -4,7 +4,7 @@ import Foundation
 /// `crowdclip-bench --kernel-ab [--rounds N]`: the ViT-B/16 image tower with the work between its GEMMs done three
 /// ways, alternated in one process (A B C, B C A, …) so that load from other processes falls on all alike:
 /// per-head BLAS attention products and single-threaded element-wise passes (before issue 12), the fused
-/// attention kernel, and the fused kernel with the element-wise passes split over the OpenBLAS threads (now).
+/// attention kernel, and the fused kernel with QuickGELU split over the OpenBLAS threads (now).
 /// With `--python`, ONNX Runtime (Tools/bench_reference.py) runs after each round, and our fastest runs are also
 /// given as ratios to its fastest. `--profile-encoder N` instead encodes N batches of 9 with the defaults (a steady loop for `perf record`).
 struct KernelAB {
@@ -19,7 +19,7 @@ struct KernelAB {
     static let variants = [
         Variant(name: "before", attention: .blas, threaded: false),
         Variant(name: "fused attention", attention: .fused, threaded: false),
-        Variant(name: "fused + threaded passes", attention: .fused, threaded: true),
+        Variant(name: "fused + threaded QuickGELU", attention: .fused, threaded: true),
     ]
 
     func run() throws {
@@ -27,6 +27,7 @@ struct KernelAB {
         let model = try CLIPModel(path: options.weights)
         let inputs = [1, 9].map { EncoderBench.syntheticImages($0) }
         _ = try model.encodeImages(inputs[0])  // pages the mapped weights in
+        passes()
         print("== between-GEMM kernels A/B (\(rounds) rounds, alternated in one process; \(BLAS.threads) BLAS threads)")
         print("| round | batch |" + Self.variants.map { " \($0.name), s |" }.joined())
         print("|---|---|" + String(repeating: "---:|", count: Self.variants.count))
@@ -76,6 +77,45 @@ struct KernelAB {
                        seconds[bi][0].min()! / seconds[bi][vi].min()!)
             }
             print("batch \(x.shape[0]), speed over before (median of per-round ratios): " + ratios.joined(separator: ", "))
+        }
+    }
+
+    /// The element-wise passes of one batch-9 block alone, each right after a GEMM (so that OpenBLAS's idle
+    /// threads are spinning, as in a forward pass); QuickGELU on this thread and split over the OpenBLAS threads.
+    func passes(rounds: Int = 30) {
+        let rows = 9 * 197, w = 768, h = 4 * w
+        let x = TensorStorage(count: rows * h), y = TensorStorage(count: rows * h), g = TensorStorage(count: h)
+        for i in 0..<x.count { x.pointer[i] = Float(i % 17) * 0.1 - 0.8 }
+        for i in 0..<h { g.pointer[i] = 1 }
+        let a = TensorStorage(count: 256 * w), b = TensorStorage(count: w * w), c = TensorStorage(count: 256 * w)
+        var best = [String: Double]()
+        for r in 0..<rounds {
+            for threaded in (r % 2 == 0 ? [false, true] : [true, false]) {
+                Ops.threaded = threaded
+                BLAS.sgemm(transB: true, m: 256, n: w, k: w, a: a.pointer, lda: w, b: b.pointer, ldb: w, c: c.pointer, ldc: w)
+                let t0 = BenchTimer.now()
+                Ops.layerNorm(x.pointer, y.pointer, rows: rows, cols: w, gamma: g.pointer, beta: g.pointer)
+                Ops.layerNorm(x.pointer, y.pointer, rows: rows, cols: w, gamma: g.pointer, beta: g.pointer)
+                let t1 = BenchTimer.now()
+                Ops.quickGELU(y.pointer, count: rows * h)
+                let t2 = BenchTimer.now()
+                Ops.fillRows(y.pointer, rows: rows, cols: 3 * w, with: g.pointer)
+                Ops.fillRows(y.pointer, rows: rows, cols: h, with: g.pointer)
+                Ops.addBias(y.pointer, rows: rows, cols: w, bias: g.pointer)
+                Ops.addBias(y.pointer, rows: rows, cols: w, bias: g.pointer)
+                let t3 = BenchTimer.now()
+                for (k, v) in [("LayerNorm ×2", t1 - t0), ("QuickGELU", t2 - t1), ("bias passes ×4", t3 - t2)] {
+                    let key = "\(k) \(threaded ? "threaded" : "one thread")"
+                    best[key] = min(best[key] ?? .infinity, v)
+                }
+            }
+        }
+        Ops.threaded = true
+        print("== element-wise passes of one batch-9 block, fastest of \(rounds), ms")
+        let one = best["QuickGELU one thread"]!, split = best["QuickGELU threaded"]!
+        print(String(format: "  QuickGELU: %.3f on one thread, %.3f threaded (%.2f×)", one * 1e3, split * 1e3, one / split))
+        for k in ["LayerNorm ×2", "bias passes ×4"] {  // bound by memory: not split
+            print(String(format: "  %@: %.3f", k, min(best["\(k) one thread"]!, best["\(k) threaded"]!) * 1e3))
         }
     }
 

@@ -4,8 +4,8 @@ import Foundation
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
 /// They work in place where that is natural; callers own the memory.
 public enum Ops {
-    /// Whether the element-wise passes use every OpenBLAS thread (the default) or this thread only (the
-    /// benchmark's comparison).
+    /// Whether QuickGELU uses every OpenBLAS thread (the default) or this thread only (the benchmark's
+    /// comparison).
     package static var threaded: Bool {
         get { threadedChoice.value }
         set { threadedChoice.value = newValue }
@@ -14,7 +14,8 @@ public enum Ops {
 
     /// Runs `body` over `0..<count`, split into one contiguous part per OpenBLAS thread (the encoders' thread
     /// budget) when the work, `count · itemCost` in element passes, pays for waking another thread; else on
-    /// this thread alone. Between the GEMMs these passes would otherwise leave all cores but one idle.
+    /// this thread alone. Only compute-bound passes gain: QuickGELU's exp does (1.9× on 2 cores), while LayerNorm
+    /// and the bias passes are bound by memory and gain nothing (measured by `crowdclip-bench --kernel-ab`).
     /// Callers hand their buffers in as `nonisolated(unsafe)` locals: the parts write disjoint rows.
     static func splitting(_ count: Int, itemCost: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let workers = count * itemCost >= 1 << 16 && threaded ? min(BLAS.threads, count) : 1
@@ -27,22 +28,16 @@ public enum Ops {
     /// `x[r, :] += bias` for every row.
     @inline(__always)
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
-        nonisolated(unsafe) let (x, bias) = (x, bias)
-        splitting(rows, itemCost: cols) { part in
-            for r in part {
-                let row = x + r * cols
-                for c in 0..<cols { row[c] += bias[c] }
-            }
+        for r in 0..<rows {
+            let row = x + r * cols
+            for c in 0..<cols { row[c] += bias[c] }
         }
     }
 
     /// `y = x` broadcast of `bias` into each row (used before a GEMM with beta = 1).
     @inline(__always)
     public static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
-        nonisolated(unsafe) let (y, bias) = (y, bias)
-        splitting(rows, itemCost: cols) { part in
-            for r in part { (y + r * cols).update(from: bias, count: cols) }
-        }
+        for r in 0..<rows { (y + r * cols).update(from: bias, count: cols) }
     }
 
     /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
@@ -51,12 +46,7 @@ public enum Ops {
     public static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5,
                                  mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil) {
-        nonisolated(unsafe) let (x, out, gamma, beta, mean, rstd) = (x, out, gamma, beta, mean, rstd)
-        splitting(rows, itemCost: 4 * cols) { part in
-            let first = part.lowerBound
-            crowd_layer_norm(x + first * cols, out + first * cols, part.count, cols, gamma, beta, eps,
-                             mean.map { $0 + first }, rstd.map { $0 + first })
-        }
+        crowd_layer_norm(x, out, rows, cols, gamma, beta, eps, mean, rstd)
     }
 
     /// The backward of `layerNorm`, from the input and the statistics it kept: `dx += LN'(dy)`,
