@@ -60,9 +60,11 @@ struct EncoderBench {
         let table = ComparisonTable(references: ["PyTorch", "PyTorch bf16", "ONNX Runtime"], rows: rows)
         table.printHeader()
         table.printRows()
+        // Rows with no reference figure, or PyTorch's only, leave the other cells empty.
         let blanks = String(repeating: " |", count: 2 * table.references.count)
-        print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s")))" + String(repeating: " |", count: 2 * table.references.count - 1))
-        print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s")))" + String(repeating: " |", count: 2 * table.references.count - 1))
+        let blanksAfterPyTorch = String(blanks.dropFirst(2))
+        print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s")))" + blanksAfterPyTorch)
+        print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s")))" + blanksAfterPyTorch)
         let rssNote = wroteWeights ? " (includes writing the weights: run again for the encoder alone)" : ""
         print("| peak RSS, MB\(rssNote) | \(String(format: "%.0f", Double(rss) / 1_048_576)) |\(blanks)")
         print("| sgemm roofline, GFLOP/s (batch 1 / 9) | \(cell(roof1.gflops, 1)) / \(cell(roof9.gflops, 1)) |\(blanks)")

@@ -36,8 +36,7 @@ package enum Attention {
     }
 
     static func fusedForward(qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, batch: Int,
-                                     tokens: Int, width: Int, heads: Int, causal: Bool,
-                                     probs: UnsafeMutablePointer<Float>?) {
+                             tokens: Int, width: Int, heads: Int, causal: Bool, probs: UnsafeMutablePointer<Float>?) {
         let pairs = batch * heads
         let workers = max(1, min(pairs, BLAS.threads))
         let scratchCount = crowd_attention_scratch_floats(tokens, width / heads)
@@ -53,8 +52,8 @@ package enum Attention {
     }
 
     static func blasForward(qkv: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, batch: Int,
-                                    tokens: Int, width: Int, heads: Int, causal: Bool,
-                                    scores: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>?) {
+                            tokens: Int, width: Int, heads: Int, causal: Bool, scores: UnsafeMutablePointer<Float>,
+                            probs: UnsafeMutablePointer<Float>?) {
         let d = width / heads, ld = 3 * width, t = tokens
         let scale = 1 / Float(d).squareRoot()
         for b in 0..<batch {
