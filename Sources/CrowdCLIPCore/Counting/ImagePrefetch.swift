@@ -1,8 +1,9 @@
 import Foundation
 
-/// Decodes and prepares images for `BatchCounting` and `Evaluation` on one background queue, in the order they are asked for, so
-/// that the next image is ready when the encoders finish this one. With `overlap` off, each image is decoded and
-/// prepared when its result is asked for, on the caller's thread (the sequential path, same results).
+/// Decodes and prepares images for `BatchCounting` and `Evaluation` on one background queue, in the order they
+/// are asked for, so that the next image is ready when the encoders finish this one. With `overlap` off, each
+/// image is decoded and prepared when its result is asked for, on the caller's thread (the sequential path, same
+/// results).
 final class ImagePrefetch: @unchecked Sendable {
     /// A decoded image and its prepared grid, or why it could not be had (an error record).
     typealias Outcome = Result<(decoded: RGBImage, prepared: PreparedImage), Error>
