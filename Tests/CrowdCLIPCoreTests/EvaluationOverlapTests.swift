@@ -32,6 +32,11 @@ final class EvaluationOverlapTests: XCTestCase {
         XCTAssertEqual(sequential.failed.count, 2)
         XCTAssertEqual(sequential.report.unlabelled, 1)
         XCTAssertNotEqual(sequential.report.rows[3].count, sequential.report.rows[2].count, "the dataset's size limit must reach the counter")
+        // Both runs count what counting each decoded (and, for the limited sample, shrunk) image directly gives.
+        let direct = try [tree[0], tree[1]].map { try crowd.count(imageAt: $0.imagePath).count }
+            + [try crowd.count(PatchGrid.limitingLongSide(ImageIO.decode(path: tree[2].imagePath), to: 6), name: "x").count,
+               try crowd.count(imageAt: tree[2].imagePath).count]
+        XCTAssertEqual(sequential.report.rows.map(\.count), direct)
         XCTAssertEqual(overlapped.streamed, sequential.streamed)
         XCTAssertEqual(overlapped.failed, sequential.failed)
         XCTAssertEqual(overlapped.progress, sequential.progress)
