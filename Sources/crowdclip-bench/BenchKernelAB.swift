@@ -1,10 +1,9 @@
 import CrowdCLIPCore
 import Foundation
 
-/// `crowdclip-bench --kernel-ab [--rounds N]`: the ViT-B/16 image tower with the work between its GEMMs done three
-/// ways, alternated in one process (A B C, B C A, …) so that load from other processes falls on all alike:
-/// per-head BLAS attention products and single-threaded element-wise passes (before issue 12), the fused
-/// attention kernel, and the fused kernel with QuickGELU split over the OpenBLAS threads (now).
+/// `crowdclip-bench --kernel-ab [--rounds N]`: the ViT-B/16 image tower with per-head BLAS attention products
+/// (before issue 12) and with the fused attention kernel (now), alternated in one process (A B, B A, …) so that
+/// load from other processes falls on both alike; first the element-wise passes of one block are timed alone.
 /// With `--python`, ONNX Runtime (Tools/bench_reference.py) runs after each round, and our fastest runs are also
 /// given as ratios to its fastest. `--profile-encoder N` instead encodes N batches of 9 with the defaults (a steady loop for `perf record`).
 struct KernelAB {
@@ -12,15 +11,11 @@ struct KernelAB {
     let rounds: Int
 
     struct Variant {
-        let name: String, attention: Attention.Kernel, threaded: Bool
-        func select() { Attention.kernel = attention; Ops.threaded = threaded }
+        let name: String, attention: Attention.Kernel
+        func select() { Attention.kernel = attention }
     }
 
-    static let variants = [
-        Variant(name: "before", attention: .blas, threaded: false),
-        Variant(name: "fused attention", attention: .fused, threaded: false),
-        Variant(name: "fused + threaded QuickGELU", attention: .fused, threaded: true),
-    ]
+    static let variants = [Variant(name: "before", attention: .blas), Variant(name: "fused attention", attention: .fused)]
 
     func run() throws {
         _ = try EncoderBench(options: options).ensureWeights()
@@ -81,42 +76,31 @@ struct KernelAB {
     }
 
     /// The element-wise passes of one batch-9 block alone, each right after a GEMM (so that OpenBLAS's idle
-    /// threads are spinning, as in a forward pass); QuickGELU on this thread and split over the OpenBLAS threads.
+    /// threads are spinning, as in a forward pass): what they cost between the GEMMs.
     func passes(rounds: Int = 30) {
         let rows = 9 * 197, w = 768, h = 4 * w
         let x = TensorStorage(count: rows * h), y = TensorStorage(count: rows * h), g = TensorStorage(count: h)
         for i in 0..<x.count { x.pointer[i] = Float(i % 17) * 0.1 - 0.8 }
         for i in 0..<h { g.pointer[i] = 1 }
         let a = TensorStorage(count: 256 * w), b = TensorStorage(count: w * w), c = TensorStorage(count: 256 * w)
-        var best = [String: Double]()
-        for r in 0..<rounds {
-            for threaded in (r % 2 == 0 ? [false, true] : [true, false]) {
-                Ops.threaded = threaded
-                BLAS.sgemm(transB: true, m: 256, n: w, k: w, a: a.pointer, lda: w, b: b.pointer, ldb: w, c: c.pointer, ldc: w)
-                let t0 = BenchTimer.now()
-                Ops.layerNorm(x.pointer, y.pointer, rows: rows, cols: w, gamma: g.pointer, beta: g.pointer)
-                Ops.layerNorm(x.pointer, y.pointer, rows: rows, cols: w, gamma: g.pointer, beta: g.pointer)
-                let t1 = BenchTimer.now()
-                Ops.quickGELU(y.pointer, count: rows * h)
-                let t2 = BenchTimer.now()
-                Ops.fillRows(y.pointer, rows: rows, cols: 3 * w, with: g.pointer)
-                Ops.fillRows(y.pointer, rows: rows, cols: h, with: g.pointer)
-                Ops.addBias(y.pointer, rows: rows, cols: w, bias: g.pointer)
-                Ops.addBias(y.pointer, rows: rows, cols: w, bias: g.pointer)
-                let t3 = BenchTimer.now()
-                for (k, v) in [("LayerNorm ×2", t1 - t0), ("QuickGELU", t2 - t1), ("bias passes ×4", t3 - t2)] {
-                    let key = "\(k) \(threaded ? "threaded" : "one thread")"
-                    best[key] = min(best[key] ?? .infinity, v)
-                }
-            }
+        var best = [Double](repeating: .infinity, count: 3)
+        for _ in 0..<rounds {
+            BLAS.sgemm(transB: true, m: 256, n: w, k: w, a: a.pointer, lda: w, b: b.pointer, ldb: w, c: c.pointer, ldc: w)
+            let t0 = BenchTimer.now()
+            Ops.layerNorm(x.pointer, y.pointer, rows: rows, cols: w, gamma: g.pointer, beta: g.pointer)
+            Ops.layerNorm(x.pointer, y.pointer, rows: rows, cols: w, gamma: g.pointer, beta: g.pointer)
+            let t1 = BenchTimer.now()
+            Ops.quickGELU(y.pointer, count: rows * h)
+            let t2 = BenchTimer.now()
+            Ops.fillRows(y.pointer, rows: rows, cols: 3 * w, with: g.pointer)
+            Ops.fillRows(y.pointer, rows: rows, cols: h, with: g.pointer)
+            Ops.addBias(y.pointer, rows: rows, cols: w, bias: g.pointer)
+            Ops.addBias(y.pointer, rows: rows, cols: w, bias: g.pointer)
+            let t3 = BenchTimer.now()
+            best = zip(best, [t1 - t0, t2 - t1, t3 - t2]).map { min($0, $1) }
         }
-        Ops.threaded = true
-        print("== element-wise passes of one batch-9 block, fastest of \(rounds), ms")
-        let one = best["QuickGELU one thread"]!, split = best["QuickGELU threaded"]!
-        print(String(format: "  QuickGELU: %.3f on one thread, %.3f threaded (%.2f×)", one * 1e3, split * 1e3, one / split))
-        for k in ["LayerNorm ×2", "bias passes ×4"] {  // bound by memory: not split
-            print(String(format: "  %@: %.3f", k, min(best["\(k) one thread"]!, best["\(k) threaded"]!) * 1e3))
-        }
+        print("== element-wise passes of one batch-9 block (1773 rows), fastest of \(rounds), ms")
+        print(String(format: "  LayerNorm ×2 %.3f, QuickGELU %.3f, bias passes ×4 %.3f", best[0] * 1e3, best[1] * 1e3, best[2] * 1e3))
     }
 
     /// Encodes `batches` batches of 9 and prints the images/s (for `perf record`).

@@ -4,27 +4,6 @@ import Foundation
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
 /// They work in place where that is natural; callers own the memory.
 public enum Ops {
-    /// Whether QuickGELU uses every OpenBLAS thread (the default) or this thread only (the benchmark's
-    /// comparison).
-    package static var threaded: Bool {
-        get { threadedChoice.value }
-        set { threadedChoice.value = newValue }
-    }
-    private static let threadedChoice = LockedValue(true)
-
-    /// Runs `body` over `0..<count`, split into one contiguous part per OpenBLAS thread (the encoders' thread
-    /// budget) when the work, `count · itemCost` in element passes, pays for waking another thread; else on
-    /// this thread alone. Only compute-bound passes gain: QuickGELU's exp does (1.9× on 2 cores), while LayerNorm
-    /// and the bias passes are bound by memory and gain nothing (measured by `crowdclip-bench --kernel-ab`).
-    /// Callers hand their buffers in as `nonisolated(unsafe)` locals: the parts write disjoint rows.
-    static func splitting(_ count: Int, itemCost: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let workers = count * itemCost >= 1 << 16 && threaded ? min(BLAS.threads, count) : 1
-        guard workers > 1 else { return body(0..<count) }
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            body(count * w / workers ..< count * (w + 1) / workers)
-        }
-    }
-
     /// `x[r, :] += bias` for every row.
     @inline(__always)
     public static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
@@ -75,17 +54,12 @@ public enum Ops {
 
     /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
     public static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        quickGELU(x, into: x, count: count)
+        crowd_quick_gelu(x, x, count)
     }
 
     /// QuickGELU into `out` (which may equal `x`); the exp is the C kernel's polynomial (relative error < 3e-7).
     static func quickGELU(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
-        nonisolated(unsafe) let (x, out) = (x, out)
-        let chunk = 1024  // whole vectors per thread
-        splitting((count + chunk - 1) / chunk, itemCost: 8 * chunk) { part in
-            let first = part.lowerBound * chunk
-            crowd_quick_gelu(x + first, out + first, min(part.upperBound * chunk, count) - first)
-        }
+        crowd_quick_gelu(x, out, count)
     }
 
     /// The backward of `quickGELU`, in place on `dy`: `dy · (s + 1.702·x·s·(1 − s))` with `s = σ(1.702 x)`.
