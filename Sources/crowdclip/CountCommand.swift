@@ -22,6 +22,7 @@ struct CountCommand: ParsableCommand {
             """)
 
     @OptionGroup var models: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
     @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
     @OptionGroup(title: "Sharding") var sharding: ShardOptions
@@ -68,7 +69,8 @@ struct CountCommand: ParsableCommand {
     }
 
     private func countAll() throws -> (BatchCounting.Summary, problems: Int, CountOutputFormat) {
-        let configuration = try counting.configuration()
+        var configuration = try counting.configuration()
+        configuration.precision = precision.precision
         let expansion = try sharding.select(ImageInputs.expand(inputs, recursive: recursive), arguments: inputs)
         // The arguments here; preflight checks what the folders hold.
         if let output { try CountOutputFile.refuseInputs(path: output, inputs: inputs) }

@@ -43,6 +43,7 @@ enum ExitStatus: Int32, CaseIterable {
         case let e as CountingError:
             if case .noWeights = e { return .weights }
             return .usage
+        case is PrecisionUnavailable: return .usage
         case let e as ImageError:
             if case .cannotWrite = e { return .output }
             return .someInputsFailed

@@ -29,6 +29,9 @@ public struct CountingConfiguration: Sendable, Equatable {
     public var maxLongSide: Int?
     /// Patches per encoder call (16 by default: a 3×3 grid goes in one call, a 64×64 one does not exhaust memory).
     public var batchSize: Int?
+    /// The number format the models must be loaded in (`CLIPModel(path:headWidth:precision:)`); `CrowdCounter`
+    /// checks that both are.
+    public var precision: Precision = .fp32
 
     /// How a kept patch's count is read off the count prompts.
     public enum Aggregation: String, Sendable, CaseIterable {

@@ -19,7 +19,7 @@ public final class TextTransformer: @unchecked Sendable {
         positional = try w.tensor("positional_embedding", shape: [c.contextLength, c.width])
         lnFinalW = try w.tensor("ln_final.weight", shape: [c.width]); lnFinalB = try w.tensor("ln_final.bias", shape: [c.width])
         projection = Linear(weight: try w.tensor("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
-                            backend: backend)
+                            backend: backend.float32)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads,
                               activation: activation, backend: backend)
