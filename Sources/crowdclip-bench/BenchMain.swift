@@ -16,8 +16,9 @@ enum BenchMain {
             case "--weights": options.weights = value() ?? options.weights; i += 1
             case "--quick": options.quick = true
             case "--counting": options.countingOnly = true
+            case "--precision": options.precisionOnly = true
             case "--help", "-h":
-                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting]")
+                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting | --precision]")
                 return
             default:
                 FileHandle.standardError.write(Data("crowdclip-bench: unknown argument \(a)\n".utf8))
@@ -33,7 +34,13 @@ enum BenchMain {
                 try CountingBench(options: options).run()
                 return
             }
+            if options.precisionOnly {
+                _ = try EncoderBench(options: options).ensureWeights()
+                try PrecisionBench(options: options).run()
+                return
+            }
             try EncoderBench(options: options).run()
+            try PrecisionBench(options: options).run()
             try CountingBench(options: options).run()
             try TrainingBench(options: options).run()
         } catch {
@@ -51,6 +58,8 @@ struct BenchOptions {
     var quick = false
     /// Only the counting section (`--counting`).
     var countingOnly = false
+    /// Only the fp32 / bf16 section (`--precision`, BenchPrecision.swift).
+    var precisionOnly = false
 
     var pythonAvailable: Bool { python.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
 }
