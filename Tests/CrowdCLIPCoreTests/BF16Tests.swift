@@ -74,6 +74,28 @@ final class BF16Tests: XCTestCase {
         }
     }
 
+    /// One bf16 model used from several threads at once, with batch sizes (row counts) compiled concurrently, gives
+    /// each thread the features it gets alone: the primitive cache, streams and input buffers are thread-safe.
+    func testOneModelEncodesFromSeveralThreadsAtOnce() throws {
+        guard Self.bf16Expected else { throw XCTSkip("bf16 cannot run here") }
+        let model = try CLIPModel(path: Fixtures.path("models/tiny-p32.safetensors"), headWidth: 8, precision: .bf16)
+        let batches = (1...6).map { EncoderParityTests.syntheticImages($0) }
+        final class Results: @unchecked Sendable {  // written under `lock`
+            let lock = NSLock()
+            var features = [Tensor?](repeating: nil, count: 6)
+        }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: batches.count) { i in
+            let f = try? model.encodeImages(batches[i])
+            results.lock.withLock { results.features[i] = f }
+        }
+        for (i, batch) in batches.enumerated() {
+            let alone = try model.encodeImages(batch)
+            let together = try XCTUnwrap(results.features[i], "batch \(i + 1) failed on its thread")
+            XCTAssertEqual(together.array, alone.array, "batch \(i + 1)")
+        }
+    }
+
     func testTheOverrideMakesACPUCountAsWithoutBF16() {
         let cpu = KernelSelection.CPU(vendor: "x", brand: "x", family: 0, model: 0,
                                       features: ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"])
