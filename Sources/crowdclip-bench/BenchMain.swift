@@ -21,8 +21,9 @@ enum BenchMain {
             case "--rounds": abRounds = value().flatMap(Int.init) ?? 5; i += 1
             case "--profile-encoder": profileBatches = value().flatMap(Int.init) ?? 3; i += 1
             case "--before": KernelAB.variants[0].select()
+            case "--precision": options.precisionOnly = true
             case "--help", "-h":
-                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting]")
+                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting | --precision]")
                 print("       crowdclip-bench --kernel-ab [--rounds N] | --profile-encoder BATCHES [--before]")
                 return
             default:
@@ -41,7 +42,13 @@ enum BenchMain {
                 try CountingBench(options: options).run()
                 return
             }
+            if options.precisionOnly {
+                _ = try EncoderBench(options: options).ensureWeights()
+                try PrecisionBench(options: options).run()
+                return
+            }
             try EncoderBench(options: options).run()
+            try PrecisionBench(options: options).run()
             try CountingBench(options: options).run()
             try TrainingBench(options: options).run()
         } catch {
@@ -59,6 +66,8 @@ struct BenchOptions {
     var quick = false
     /// Only the counting section (`--counting`).
     var countingOnly = false
+    /// Only the fp32 / bf16 section (`--precision`, BenchPrecision.swift).
+    var precisionOnly = false
 
     var pythonAvailable: Bool { python.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
 }

@@ -20,12 +20,13 @@ struct EmbedText: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "text", abstract: "Features of texts (one line per text).")
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
 
     @Argument(help: "Texts to embed.")
     var texts: [String]
 
     func run() throws {
-        let clip = try model.load()
+        let clip = try model.load(precision: precision.precision, engine: precision.engine)
         let features = try clip.encodeTexts(texts, tokenizer: try CLIPTokenizer.standard())
         for i in 0..<texts.count { print(jsonRow(features, i)) }
     }
@@ -41,6 +42,7 @@ struct EmbedImage: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
 
     @Option(name: .long, help: "Pipeline for JPEG/PNG files: crowdclip (Resize 256, crop 224, ImageNet stats) or clip.")
     var preprocess: Preprocessing = .crowdclip
@@ -49,7 +51,7 @@ struct EmbedImage: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        let clip = try model.load()
+        let clip = try model.load(precision: precision.precision, engine: precision.engine)
         let out = try CountOutputFile(standardOutputIn: .jsonl)
         var failed = 0
         for file in files {

@@ -57,6 +57,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .invalidConfiguration: return .usage
             case .imageTooSmall: return .someInputsFailed
             }
+        case is PrecisionUnavailable: return .usage
         case let e as ImageError:
             if case .cannotWrite = e { return .output }
             return .someInputsFailed

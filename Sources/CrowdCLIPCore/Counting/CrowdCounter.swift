@@ -32,6 +32,9 @@ public final class CrowdCounter: Sendable {
         guard counter.config.embedDim == base.config.embedDim else {
             throw CountingError.invalidConfiguration("the counter's features (\(counter.config.embedDim)) and the base's (\(base.config.embedDim)) differ in size")
         }
+        for model in [base, counter] where model.precision != configuration.precision {
+            throw CountingError.invalidConfiguration("\(model.source) was loaded in \(model.precision.rawValue); the configuration asks for \(configuration.precision.rawValue)")
+        }
         for model in [base, counter] where model.imageSize != Preprocessing.outputSize {
             throw CountingError.invalidConfiguration("\(model.source) takes \(model.imageSize ?? 0)-pixel images; CrowdCLIP's patches are \(Preprocessing.outputSize)×\(Preprocessing.outputSize)")
         }
