@@ -20,7 +20,7 @@ public final class Evaluation {
     package let counter: CrowdCounter
     /// Decode and prepare the next image on a background thread while the encoders run on this one (on by
     /// default, as `BatchCounting` does); off, each image is decoded when its turn comes. The report is the same.
-    package var overlap = true
+    var overlap = true
     /// An evaluation that counts with `counter`.
     public init(counter: CrowdCounter) { self.counter = counter }
 

@@ -3,8 +3,8 @@ extension CLIPModel {
     /// Loads OpenBLAS first (the attention kernel's thread count and the fp32 default need it).
     /// - Throws: as `init(weights:headWidth:precision:)`, and for `.oneDNN` without libdnnl an error saying what
     ///   to install.
-    package convenience init(weights: WeightStore, headWidth: Int = 64, precision: Precision = .fp32,
-                             engine: MatrixEngine) throws {
+    convenience init(weights: WeightStore, headWidth: Int = 64, precision: Precision = .fp32,
+                     engine: MatrixEngine) throws {
         try OpenBLAS.load()
         try self.init(weights: weights, headWidth: headWidth, precision: precision,
                       backend: try MatrixBackend.for(precision, engine: engine))
