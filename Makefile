@@ -8,7 +8,7 @@
 SWIFT      ?= swift
 VENV       ?= .venv
 PYTHON     ?= $(VENV)/bin/python
-DEB_PKGS   := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev
+DEB_PKGS   := libopenblas-dev liblapacke-dev libjpeg-dev libpng-dev zlib1g-dev libdnnl-dev
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE    := $(SWIFT) build -c release
 CROWDCLIP  := .build/release/crowdclip

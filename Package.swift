@@ -20,11 +20,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
         // OpenBLAS's cblas.h only (libopenblas-dev): it types the dlopen'ed cblas_sgemm; nothing links OpenBLAS.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
-        // What must be C: setjmp-based codec error handling, cpuid, and the OpenBLAS loader
-        // (dlopen'ed so the kernel can be chosen before OpenBLAS's constructor runs).
+        // oneDNN's dnnl.h only (libdnnl-dev): it types the dlopen'ed matmul API of the bf16 path; nothing links oneDNN.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // What must be C: setjmp-based codec error handling, cpuid, the OpenBLAS loader (dlopen'ed so the kernel
+        // can be chosen before OpenBLAS's constructor runs) and the oneDNN loader (dlopen'ed so fp32 runs without it).
         .target(
             name: "CCrowdShims",
-            dependencies: ["CJPEG", "CPNG", "CBLAS"],
+            dependencies: ["CJPEG", "CPNG", "CBLAS", "CDNNL"],
             path: "Sources/CCrowdShims",
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("z")]
         ),

@@ -1,7 +1,7 @@
-"""Reference speed for `make bench`: open_clip + PyTorch and ONNX Runtime on the same seeded ViT-B/16 weights the
-Swift benchmark uses. Prints one JSON object on stdout (progress goes to stderr).
+"""Reference speed for `make bench`: open_clip + PyTorch (fp32, and bf16 under CPU autocast) and ONNX Runtime on the
+same seeded ViT-B/16 weights the Swift benchmark uses. Prints one JSON object on stdout (progress goes to stderr).
 
-  bench_reference.py --weights .build/bench/vit-b-16.safetensors [--write-weights] [--threads N]
+  bench_reference.py --weights .build/bench/vit-b-16.safetensors [--write-weights] [--threads N] [--no-bf16]
 
 --write-weights creates the weights file first when it is missing: open_clip's ViT-B-16 (QuickGELU) filled by
 Tools/seeded_weights.py with seed 90, the same values crowdclip-bench writes from Swift (SeededCLIPWeights)."""
@@ -55,6 +55,8 @@ def main():
     ap.add_argument("--iters1", type=int, default=5)
     ap.add_argument("--iters9", type=int, default=4)
     ap.add_argument("--no-onnx", action="store_true")
+    ap.add_argument("--no-bf16", action="store_true", help="skip the PyTorch bf16 autocast figures")
+    ap.add_argument("--onnx-only", action="store_true", help="only the ONNX Runtime image figures")
     ap.add_argument("--write-only", action="store_true", help="only write the weights file")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -75,6 +77,8 @@ def main():
     result = {"torch": torch.__version__, "open_clip": open_clip.__version__, "threads": args.threads,
               "load_s": load_s, "missing_keys": len(missing), "unexpected_keys": len(unexpected)}
     x1, x9 = synthetic_images(1), synthetic_images(9)
+    if args.onnx_only:  # between rounds of `crowdclip-bench --kernel-ab`
+        return finish(args, model, result, x1, x9)
     with torch.inference_mode():
         t1 = time.perf_counter()
         model.encode_image(x1)
@@ -86,6 +90,19 @@ def main():
         log("pytorch text")
         result["torch_prompts_per_s"] = len(PROMPTS) / timed(
             lambda: model.encode_text(open_clip.tokenize(PROMPTS)), args.iters9)
+    if not args.no_bf16:
+        # Autocast runs the matmuls and convolutions in bf16 (fp32 accumulation) and keeps LayerNorm and softmax
+        # in fp32: the issue 12 comparison for a bf16 path.
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+            log("pytorch bf16 autocast image batch 1")
+            result["torch_bf16_images_per_s_b1"] = 1 / timed(lambda: model.encode_image(x1), args.iters1)
+            log("pytorch bf16 autocast image batch 9")
+            result["torch_bf16_images_per_s_b9"] = 9 / timed(lambda: model.encode_image(x9), args.iters9)
+    finish(args, model, result, x1, x9)
+
+
+def finish(args, model, result, x1, x9):
+    """ONNX Runtime's figures, then the JSON line."""
     if not args.no_onnx:
         try:
             import onnxruntime as ort

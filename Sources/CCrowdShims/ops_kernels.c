@@ -96,3 +96,124 @@ CLONES void crowd_layer_norm(const float *x, float *out, long rows, long cols, c
         for (long c = 0; c < cols; c++) yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
     }
 }
+
+/* ---- Fused attention (crowd_attention) ----
+ * Vectors of 16 floats: one zmm register in the AVX-512 clone, two ymm or four xmm in the others (correct
+ * everywhere, fastest where registers are 512 bits). Loads and stores are unaligned. */
+typedef float v16 __attribute__((ext_vector_type(16)));
+typedef float v16u __attribute__((ext_vector_type(16), aligned(4)));
+#define ATT_ROWS 8 /* query rows per block: 8 or 16 accumulators, within the 32 zmm registers */
+
+/* Macros, not functions: a vector argument or result would change the calling convention between clones. */
+#define load16(p) (*(const v16u *)(p))
+#define store16(p, v) (*(v16u *)(p) = (v))
+
+static inline long round16(long n) { return (n + 15) & ~15L; }
+
+long crowd_attention_scratch_floats(long tokens, long head_dim) {
+    long tp = round16(tokens), dp = round16(head_dim);
+    return head_dim * tp + tokens * dp + ATT_ROWS * head_dim + ATT_ROWS * tp + ATT_ROWS * dp;
+}
+
+/* Scores of ATT_ROWS query rows (qb, [ATT_ROWS, d]) against columns j0..j0+16·nv of kt ([d, tp]), times scale. */
+static inline __attribute__((always_inline)) void score_block(const float *qb, const float *kt, long d, long tp,
+                                                              long j0, float scale, float *sb, const int nv) {
+    v16 acc[ATT_ROWS][2];
+    for (int r = 0; r < ATT_ROWS; r++)
+        for (int v = 0; v < nv; v++) acc[r][v] = 0;
+    for (long dd = 0; dd < d; dd++) {
+        v16 b[2];
+        for (int v = 0; v < nv; v++) b[v] = load16(kt + dd * tp + j0 + 16 * v);
+        for (int r = 0; r < ATT_ROWS; r++) {
+            float a = qb[r * d + dd];
+            for (int v = 0; v < nv; v++) acc[r][v] += a * b[v];
+        }
+    }
+    for (int r = 0; r < ATT_ROWS; r++)
+        for (int v = 0; v < nv; v++) store16(sb + r * tp + j0 + 16 * v, acc[r][v] * scale);
+}
+
+/* ob[r, c0..c0+16·nv) = Σ_j sb[r, j] · vp[j, c0…] over the t tokens. */
+static inline __attribute__((always_inline)) void value_block(const float *sb, const float *vp, long t, long tp,
+                                                              long dp, long c0, float *ob, const int nv) {
+    v16 acc[ATT_ROWS][2];
+    for (int r = 0; r < ATT_ROWS; r++)
+        for (int v = 0; v < nv; v++) acc[r][v] = 0;
+    for (long j = 0; j < t; j++) {
+        v16 b[2];
+        for (int v = 0; v < nv; v++) b[v] = load16(vp + j * dp + c0 + 16 * v);
+        for (int r = 0; r < ATT_ROWS; r++) {
+            float a = sb[r * tp + j];
+            for (int v = 0; v < nv; v++) acc[r][v] += a * b[v];
+        }
+    }
+    for (int r = 0; r < ATT_ROWS; r++)
+        for (int v = 0; v < nv; v++) store16(ob + r * dp + c0 + 16 * v, acc[r][v]);
+}
+
+/* The softmax of crowd_softmax_rows for one row of n live columns out of cols. The maximum is taken 16 at a
+ * time (maxnum, which like the scalar comparison never picks a NaN): the scalar loop does not vectorise. */
+static inline __attribute__((always_inline)) void softmax_row(float *row, long n, long cols) {
+#pragma clang fp reassociate(on)
+    v16 mv = -__builtin_inff();
+    long c0 = 0;
+    for (; c0 + 16 <= n; c0 += 16) mv = __builtin_elementwise_max(mv, load16(row + c0));
+    float m = __builtin_reduce_max(mv);
+    for (long c = c0; c < n; c++) m = row[c] > m ? row[c] : m;
+    float sum = 0;
+    for (long c = 0; c < n; c++) {
+        float e = exp_approx(row[c] - m);
+        row[c] = e;
+        sum += e;
+    }
+    float inv = 1.0f / sum;
+    for (long c = 0; c < n; c++) row[c] *= inv;
+    for (long c = n; c < cols; c++) row[c] = 0;
+}
+
+CLONES void crowd_attention(const float *qkv, float *out, long tokens, long width, long heads, int causal,
+                            float *probs, long first, long last, float *scratch) {
+    const long t = tokens, d = width / heads, ld = 3 * width, tp = round16(t), dp = round16(d);
+    const float scale = 1.0f / __builtin_sqrtf((float)d);
+    /* K transposed [d, tp] and V [t, dp], zero-padded so every vector load is whole; one block of query rows
+     * [ATT_ROWS, d], its scores [ATT_ROWS, tp] and its output [ATT_ROWS, dp]. */
+    float *kt = scratch, *vp = kt + d * tp, *qb = vp + t * dp, *sb = qb + ATT_ROWS * d, *ob = sb + ATT_ROWS * tp;
+    for (long pair = first; pair < last; pair++) {
+        const long b = pair / heads, h = pair % heads;
+        const float *q = qkv + b * t * ld + h * d, *k = q + width, *v = q + 2 * width;
+        float *o = out + b * t * width + h * d;
+        /* Token-major: each K row is read whole once. (Reading one float from every row per pass thrashes L1:
+         * rows 3·width floats apart all fall into a few cache sets.) */
+        for (long j = 0; j < t; j++)
+            for (long dd = 0; dd < d; dd++) kt[dd * tp + j] = k[j * ld + dd];
+        for (long dd = 0; dd < d; dd++)
+            for (long j = t; j < tp; j++) kt[dd * tp + j] = 0;
+        for (long j = 0; j < t; j++) {
+            float *row = vp + j * dp;
+            for (long c = 0; c < d; c++) row[c] = v[j * ld + c];
+            for (long c = d; c < dp; c++) row[c] = 0;
+        }
+        for (long i0 = 0; i0 < t; i0 += ATT_ROWS) {
+            const long nr = t - i0 < ATT_ROWS ? t - i0 : ATT_ROWS;
+            for (long r = 0; r < ATT_ROWS; r++)
+                for (long dd = 0; dd < d; dd++) qb[r * d + dd] = r < nr ? q[(i0 + r) * ld + dd] : 0;
+            long j0 = 0;
+            for (; j0 + 32 <= tp; j0 += 32) score_block(qb, kt, d, tp, j0, scale, sb, 2);
+            if (j0 < tp) score_block(qb, kt, d, tp, j0, scale, sb, 1);
+            for (long r = 0; r < ATT_ROWS; r++) {
+                float *row = sb + r * tp;
+                if (r >= nr) {  /* rows past the last token: zero, so they add nothing below */
+                    for (long c = 0; c < tp; c++) row[c] = 0;
+                    continue;
+                }
+                const long live = causal ? (i0 + r + 1 < t ? i0 + r + 1 : t) : t;
+                softmax_row(row, live, tp);
+                if (probs) memcpy(probs + (pair * t + i0 + r) * t, row, (size_t)t * sizeof(float));
+            }
+            long c0 = 0;
+            for (; c0 + 32 <= dp; c0 += 32) value_block(sb, vp, t, tp, dp, c0, ob, 2);
+            if (c0 < dp) value_block(sb, vp, t, tp, dp, c0, ob, 1);
+            for (long r = 0; r < nr; r++) memcpy(o + (i0 + r) * width, ob + r * dp, (size_t)d * sizeof(float));
+        }
+    }
+}

@@ -47,30 +47,32 @@ struct EncoderBench {
 
         func num(_ key: String) -> Double? { ref[key] as? Double }
         func cell(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "–" }
-        func ratio(_ a: Double?, _ b: Double?) -> String {
-            guard let a, let b, b > 0 else { return "–" }
-            return String(format: "%.2f×", a / b)
-        }
         print("== results (best of \(iters1) runs at batch 1, \(iters9) at batch 9 and for texts; \(OpenBLAS.threads) OpenBLAS threads)")
-        let rows: [(String, Double?, Double?, Double?)] = [
-            ("image encoder, images/s, batch 1", ours["b1"], num("torch_images_per_s_b1"), num("ort_images_per_s_b1")),
-            ("image encoder, images/s, batch 9", ours["b9"], num("torch_images_per_s_b9"), num("ort_images_per_s_b9")),
-            ("text encoder, prompts/s (9 prompts)", ours["text"], num("torch_prompts_per_s"), nil),
+        // One row per figure; each reference column is followed by crowdclip's ratio to it. A new row (another
+        // precision or engine of ours) is one more entry here.
+        let rows: [ComparisonTable.Row] = [
+            .init("image encoder, images/s, batch 1", ours["b1"],
+                  [num("torch_images_per_s_b1"), num("torch_bf16_images_per_s_b1"), num("ort_images_per_s_b1")]),
+            .init("image encoder, images/s, batch 9", ours["b9"],
+                  [num("torch_images_per_s_b9"), num("torch_bf16_images_per_s_b9"), num("ort_images_per_s_b9")]),
+            .init("text encoder, prompts/s (9 prompts)", ours["text"], [num("torch_prompts_per_s"), nil, nil]),
         ]
-        print("| figure | crowdclip | PyTorch | crowdclip/PyTorch | ONNX Runtime | crowdclip/ORT |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for (name, o, t, r) in rows {
-            print("| \(name) | \(cell(o)) | \(cell(t)) | \(ratio(o, t)) | \(cell(r)) | \(ratio(o, r)) |")
-        }
-        print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s"))) | | | |")
-        print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s"))) | | | |")
+        let table = ComparisonTable(references: ["PyTorch", "PyTorch bf16", "ONNX Runtime"], rows: rows)
+        table.printHeader()
+        table.printRows()
+        // Rows with no reference figure, or PyTorch's only, leave the other cells empty.
+        let blanks = String(repeating: " |", count: 2 * table.references.count)
+        let blanksAfterPyTorch = String(blanks.dropFirst(2))
+        print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s")))" + blanksAfterPyTorch)
+        print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s")))" + blanksAfterPyTorch)
         let rssNote = wroteWeights ? " (includes writing the weights: run again for the encoder alone)" : ""
-        print("| peak RSS, MB\(rssNote) | \(String(format: "%.0f", Double(rss) / 1_048_576)) | | | | |")
-        print("| sgemm roofline, GFLOP/s (batch 1 / 9) | \(cell(roof1.gflops, 1)) / \(cell(roof9.gflops, 1)) | | | | |")
-        print("| images/s if only GEMMs took time (batch 1 / 9) | \(cell(roof1.imagesPerSecond)) / \(cell(roof9.imagesPerSecond)) | | | | |")
+        print("| peak RSS, MB\(rssNote) | \(String(format: "%.0f", Double(rss) / 1_048_576)) |\(blanks)")
+        print("| sgemm roofline, GFLOP/s (batch 1 / 9) | \(cell(roof1.gflops, 1)) / \(cell(roof9.gflops, 1)) |\(blanks)")
+        print("| images/s if only GEMMs took time (batch 1 / 9) | \(cell(roof1.imagesPerSecond)) / \(cell(roof9.imagesPerSecond)) |\(blanks)")
         if let v = ref["torch"] as? String { print("reference: torch \(v), open_clip \(ref["open_clip"] ?? "?"), onnxruntime \(ref["onnxruntime"] ?? "?"), \(ref["threads"] ?? "?") threads") }
         if let e = ref["onnx_error"] as? String { print("onnx: \(e)") }
         if !note.isEmpty { print("note: \(note)") }
+        if ref["torch"] != nil && ref["torch_bf16_images_per_s_b1"] == nil { print("note: no PyTorch bf16 figures (bench_reference.py --no-bf16)") }
         print(String(format: "model GEMM share: batch 1 %.0f%%, batch 9 %.0f%% of the measured time",
                      100 * (1 / roof1.imagesPerSecond) / b1, 100 * (9 / roof9.imagesPerSecond) / b9))
     }
@@ -91,8 +93,8 @@ struct EncoderBench {
         return false
     }
 
-    static func reference(python: String, weights: String, iters1: Int, iters9: Int) throws -> [String: Any] {
-        let args = ["Tools/bench_reference.py", "--weights", weights, "--iters1", "\(iters1)", "--iters9", "\(iters9)"]
+    static func reference(python: String, weights: String, iters1: Int, iters9: Int, extra: [String] = []) throws -> [String: Any] {
+        let args = ["Tools/bench_reference.py", "--weights", weights, "--iters1", "\(iters1)", "--iters9", "\(iters9)"] + extra
         let out = try runProcess(python, args)
         guard let line = out.split(separator: "\n").last, let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
         else { throw BenchError("bench_reference.py printed no JSON") }
@@ -124,6 +126,37 @@ struct EncoderBench {
             i += 1
         } } } }
         return t
+    }
+}
+
+/// The results table: crowdclip's figure, then each reference's figure and crowdclip's ratio to it.
+struct ComparisonTable {
+    struct Row {
+        let name: String, ours: Double?, references: [Double?]
+        init(_ name: String, _ ours: Double?, _ references: [Double?]) { self.name = name; self.ours = ours; self.references = references }
+    }
+    let references: [String]
+    let rows: [Row]
+
+    func printHeader() {
+        print("| figure | crowdclip |" + references.map { " \($0) | crowdclip/\($0) |" }.joined())
+        print("|---|---:|" + String(repeating: "---:|---:|", count: references.count))
+    }
+
+    func printRows() {
+        for row in rows {
+            let cells = references.indices.map { i -> String in
+                let r = i < row.references.count ? row.references[i] : nil
+                return " \(Self.cell(r)) | \(Self.ratio(row.ours, r)) |"
+            }
+            print("| \(row.name) | \(Self.cell(row.ours)) |" + cells.joined())
+        }
+    }
+
+    static func cell(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "–" }
+    static func ratio(_ a: Double?, _ b: Double?) -> String {
+        guard let a, let b, b > 0 else { return "–" }
+        return String(format: "%.2f×", a / b)
     }
 }
 

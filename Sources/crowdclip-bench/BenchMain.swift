@@ -7,6 +7,7 @@ import Foundation
 enum BenchMain {
     static func run(arguments: [String]) {
         var options = BenchOptions()
+        var abRounds: Int?, profileBatches: Int?
         var i = 0
         while i < arguments.count {
             let a = arguments[i]
@@ -16,8 +17,14 @@ enum BenchMain {
             case "--weights": options.weights = value() ?? options.weights; i += 1
             case "--quick": options.quick = true
             case "--counting": options.countingOnly = true
+            case "--kernel-ab": abRounds = 5
+            case "--rounds": abRounds = value().flatMap(Int.init) ?? 5; i += 1
+            case "--profile-encoder": profileBatches = value().flatMap(Int.init) ?? 3; i += 1
+            case "--before": KernelAB.variants[0].select()
+            case "--precision": options.precisionOnly = true
             case "--help", "-h":
-                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting]")
+                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting | --precision]")
+                print("       crowdclip-bench --kernel-ab [--rounds N] | --profile-encoder BATCHES [--before]")
                 return
             default:
                 FileHandle.standardError.write(Data("crowdclip-bench: unknown argument \(a)\n".utf8))
@@ -26,6 +33,8 @@ enum BenchMain {
             i += 1
         }
         do {
+            if let abRounds { return try KernelAB(options: options, rounds: abRounds).run() }
+            if let profileBatches { return try KernelAB(options: options, rounds: 0).profile(batches: profileBatches) }
             if options.countingOnly {
                 _ = try EncoderBench(options: options).ensureWeights()
                 print("== machine")
@@ -33,7 +42,13 @@ enum BenchMain {
                 try CountingBench(options: options).run()
                 return
             }
+            if options.precisionOnly {
+                _ = try EncoderBench(options: options).ensureWeights()
+                try PrecisionBench(options: options).run()
+                return
+            }
             try EncoderBench(options: options).run()
+            try PrecisionBench(options: options).run()
             try CountingBench(options: options).run()
             try TrainingBench(options: options).run()
         } catch {
@@ -51,6 +66,8 @@ struct BenchOptions {
     var quick = false
     /// Only the counting section (`--counting`).
     var countingOnly = false
+    /// Only the fp32 / bf16 section (`--precision`, BenchPrecision.swift).
+    var precisionOnly = false
 
     var pythonAvailable: Bool { python.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
 }

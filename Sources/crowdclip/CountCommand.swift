@@ -22,6 +22,7 @@ struct CountCommand: ParsableCommand {
             """)
 
     @OptionGroup var models: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
     @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
     @OptionGroup(title: "Sharding") var sharding: ShardOptions
@@ -68,7 +69,8 @@ struct CountCommand: ParsableCommand {
     }
 
     private func countAll() throws -> (BatchCounting.Summary, problems: Int, CountOutputFormat) {
-        let configuration = try counting.configuration()
+        var configuration = try counting.configuration()
+        configuration.precision = precision.precision
         let expansion = try sharding.select(ImageInputs.expand(inputs, recursive: recursive), arguments: inputs)
         // The arguments here; preflight checks what the folders hold.
         if let output { try CountOutputFile.refuseInputs(path: output, inputs: inputs) }
@@ -77,7 +79,7 @@ struct CountCommand: ParsableCommand {
         // Everything about the output that can be checked is checked before the weights load.
         let index = try output.map { try CountOutputFile.preflight(path: $0, format: format, inputs: expansion.images, resume: resume) }
         if let visualize { try BatchCounting.preparePictureFolder(visualize) }
-        let counter = try counterOptions.makeCounter(models: models, configuration: configuration)
+        let counter = try counterOptions.makeCounter(models: models, configuration: configuration, engine: precision.engine)
         let sink = try output.map { try CountOutputFile(path: $0, format: format, continuing: resume ? index : nil) }
             ?? (try CountOutputFile(standardOutputIn: format))
         let bar = ProgressBar(label: "counting")

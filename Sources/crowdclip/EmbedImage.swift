@@ -12,6 +12,7 @@ struct EmbedImage: ParsableCommand {
             """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
 
     @Option(name: .long, help: "Pipeline for JPEG/PNG files: crowdclip (Resize 256, crop 224, ImageNet stats) or clip.")
     var preprocess: Preprocessing = .crowdclip
@@ -20,7 +21,7 @@ struct EmbedImage: ParsableCommand {
     var files: [String]
 
     func run() throws {
-        let clip = try model.load()
+        let clip = try model.load(precision: precision.precision, engine: precision.engine)
         let out = try CountOutputFile(standardOutputIn: .jsonl)
         var failed = 0
         for file in files {

@@ -8,6 +8,7 @@ struct EvalCommand: ParsableCommand {
         abstract: "Count a dataset split and report MAE and MSE (root mean squared error, as papers report it).")
 
     @OptionGroup var models: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
     @OptionGroup var counterOptions: CounterOptions
     @OptionGroup var counting: CountingOptions
     @OptionGroup(title: "Sharding") var sharding: ShardOptions
@@ -40,7 +41,9 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let samples = try sharding.samples(DatasetReader.samples(kind: dataset, root: root, split: split, fold: fold), root: root)
         let csv = try output.map { try LineFile(replacing: $0) }  // an unwritable file is found before the weights load
-        let counter = try counterOptions.makeCounter(models: models, configuration: counting.configuration())
+        var configuration = try counting.configuration()
+        configuration.precision = precision.precision
+        let counter = try counterOptions.makeCounter(models: models, configuration: configuration, engine: precision.engine)
         try csv?.write("image,gt,count")
         let bar = ProgressBar(label: "evaluating")
         activeProgressBar = bar

@@ -61,6 +61,7 @@ enum ExitStatus: Int32, CaseIterable {
         case let e as ShardMergeError:
             if case .outputIsShard = e { return .output }
             return .usage  // shard files that cannot be merged together
+        case is PrecisionUnavailable: return .usage
         case let e as ImageError:
             if case .cannotWrite = e { return .output }
             return .someInputsFailed

@@ -14,19 +14,47 @@ struct ModelOptions: ParsableArguments {
         guard headWidth >= 1 else { throw ValidationError("--head-width must be positive (got \(headWidth))") }
     }
 
-    func load() throws -> CLIPModel {
-        try CLIPModel(path: try DefaultWeights.resolve(weights), headWidth: headWidth)
+    func load(precision: Precision = .fp32, engine: MatrixEngine = .openBLAS) throws -> CLIPModel {
+        try CLIPModel(path: try DefaultWeights.resolve(weights), headWidth: headWidth, precision: precision, engine: engine)
     }
 }
+
+/// `--precision` and `--engine` for the commands that run the encoders (not `train`: training stays fp32).
+struct PrecisionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "fp32, or bf16: bfloat16 weight products on oneDNN, about twice as fast, features within cosine 0.999 of fp32.",
+        discussion: "bf16 needs a CPU with AVX512-BF16 or AMX-BF16 and oneDNN (Debian: libdnnl2, installed by `make deps`); without either it stops with exit status 2."))
+    var precision: Precision = .fp32
+
+    @Option(name: .customLong("engine"), help: ArgumentHelp(
+        "Library of the fp32 weight products: openblas (default) or onednn (oneDNN's float32 matmul).",
+        discussion: "fp32 only: with --precision bf16 the engine is oneDNN anyway. onednn needs oneDNN (Debian: libdnnl2, installed by `make deps`); without it it stops with exit status 2. Docs/benchmarks.md says which to pick.",
+        valueName: "openblas|onednn"))
+    var engineChoice: MatrixEngine?
+
+    /// The engine the fp32 products run on (bf16 ignores it: always oneDNN).
+    var engine: MatrixEngine { engineChoice ?? .openBLAS }
+
+    func validate() throws {
+        if precision == .bf16, engineChoice == .openBLAS {
+            throw ValidationError("--engine openblas is for fp32 only: bf16 products always run on oneDNN")
+        }
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
+extension MatrixEngine: ExpressibleByArgument {}
 
 /// The fine-tuned counter, for `count` and `eval`.
 struct CounterOptions: ParsableArguments {
     @Option(help: "Fine-tuned image encoder that picks the counts (a CrowdCLIP .ckpt, or `crowdclip train` output). Default: the base.")
     var counterWeights: String?
 
-    func makeCounter(models: ModelOptions, configuration: CountingConfiguration) throws -> CrowdCounter {
-        let base = try models.load()
-        let counter = try counterWeights.map { try CLIPModel(path: $0, headWidth: models.headWidth) }
+    func makeCounter(models: ModelOptions, configuration: CountingConfiguration, engine: MatrixEngine = .openBLAS) throws -> CrowdCounter {
+        let base = try models.load(precision: configuration.precision, engine: engine)
+        let counter = try counterWeights.map {
+            try CLIPModel(path: $0, headWidth: models.headWidth, precision: configuration.precision, engine: engine)
+        }
         return try CrowdCounter(base: base, counter: counter, tokenizer: CLIPTokenizer.standard(), configuration: configuration)
     }
 }

@@ -9,6 +9,7 @@ struct SimilarityCommand: ParsableCommand {
         abstract: "Zero-shot probabilities (softmax of logit_scale · cosine) of each text for an image: one line per text, `probability<TAB>text`.")
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var precision: PrecisionOptions
 
     @Option(name: .long, help: "JPEG, PNG or .npy ([3,H,W] or [1,3,H,W]) file.")
     var image: String
@@ -24,7 +25,7 @@ struct SimilarityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clip = try model.load()
+        let clip = try model.load(precision: precision.precision, engine: precision.engine)
         let batch = try ImageInput.load(path: image, preprocessing: preprocess)
         guard batch.shape[0] == 1 else { throw EncoderError.badInput(reason: "\(image) holds \(batch.shape[0]) images; give exactly one") }
         let img = try clip.encodeImages(batch)

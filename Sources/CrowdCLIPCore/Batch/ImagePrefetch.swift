@@ -1,8 +1,9 @@
 import Foundation
 
-/// Decodes and prepares images for `BatchCounting` on one background queue, in the order they are asked for, so
-/// that the next image is ready when the encoders finish this one. With `overlap` off, each image is decoded and
-/// prepared when its result is asked for, on the caller's thread (the sequential path, same results).
+/// Decodes and prepares images for `BatchCounting` and `Evaluation` on one background queue, in the order they
+/// are asked for, so that the next image is ready when the encoders finish this one. With `overlap` off, each
+/// image is decoded and prepared when its result is asked for, on the caller's thread (the sequential path, same
+/// results).
 final class ImagePrefetch: Sendable {
     /// A decoded image and its prepared grid, or why it could not be had (an error record).
     typealias Outcome = Result<(decoded: RGBImage, prepared: PreparedImage), Error>
@@ -40,13 +41,15 @@ final class ImagePrefetch: Sendable {
         queue = overlap ? DispatchQueue(label: "crowdclip.prefetch", qos: .userInitiated) : nil
     }
 
-    /// Starts decoding and preparing `path` after the images asked for before it.
-    func start(_ path: String) -> Pending {
+    /// Starts decoding and preparing `path` after the images asked for before it. `maxLongSide` first shrinks
+    /// the decoded image (an evaluation's dataset limit); `decoded` stays the image as decoded.
+    func start(_ path: String, maxLongSide: Int? = nil) -> Pending {
         let counter = self.counter
         return Pending(queue: queue) {
             Result {
                 let decoded = try ImageIO.decode(path: path)
-                return (decoded: decoded, prepared: try counter.prepare(decoded, name: path))
+                let limited = PatchGrid.limitingLongSide(decoded, to: maxLongSide)
+                return (decoded: decoded, prepared: try counter.prepare(limited, name: path))
             }
         }
     }

@@ -26,7 +26,10 @@ public struct CountingConfiguration: Sendable, Equatable {
     /// Resize images whose longer side exceeds this before cutting (2048 for UCF-QNRF); nil keeps the size.
     public var maxLongSide: Int?
     /// Patches per encoder call (16 by default: a 3×3 grid goes in one call, a 64×64 one does not exhaust memory).
-    public var batchSize: Int?
+    var batchSize: Int?
+    /// The number format the models must be loaded in (`CLIPModel(path:headWidth:precision:)`); `CrowdCounter`
+    /// checks that both are.
+    public var precision: Precision = .fp32
 
     /// How a kept patch's count is read off the count prompts.
     public enum Aggregation: String, Sendable, CaseIterable {

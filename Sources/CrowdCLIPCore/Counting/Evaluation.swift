@@ -18,6 +18,9 @@ public final class Evaluation {
 
     /// The counter every sample goes through.
     package let counter: CrowdCounter
+    /// Decode and prepare the next image on a background thread while the encoders run on this one (on by
+    /// default, as `BatchCounting` does); off, each image is decoded when its turn comes. The report is the same.
+    var overlap = true
     /// An evaluation that counts with `counter`.
     public init(counter: CrowdCounter) { self.counter = counter }
 
@@ -32,13 +35,21 @@ public final class Evaluation {
                     onFailure: (_ image: String, _ message: String) -> Void = { _, _ in },
                     progress: (_ done: Int, _ total: Int, _ metrics: CountingMetrics) -> Void = { _, _, _ in }) throws -> Report {
         var report = Report()
+        let prefetch = ImagePrefetch(counter: counter, overlap: overlap)
+        // One resize to the stricter of the dataset's and the configuration's limits, before the grid is cut.
+        let configured = counter.configuration.maxLongSide
+        func start(_ i: Int) -> ImagePrefetch.Pending? {
+            guard i < samples.count else { return nil }
+            let limit = [samples[i].maxLongSide, configured].compactMap { $0 }.min()
+            return prefetch.start(samples[i].imagePath, maxLongSide: limit)
+        }
+        var next = start(0)
         for (i, sample) in samples.enumerated() {
+            guard let pending = next else { break }
+            next = start(i + 1)  // decodes while this image is counted
             var counted: Row?
             do {
-                var image = try ImageIO.decode(path: sample.imagePath)
-                // One resize to the stricter of the dataset's and the configuration's limits.
-                image = PatchGrid.limitingLongSide(image, to: [sample.maxLongSide, counter.configuration.maxLongSide].compactMap { $0 }.min())
-                let result = try counter.count(image, name: sample.imagePath)
+                let result = try counter.count(pending.outcome().get().prepared)
                 let r = Row(image: sample.imagePath, groundTruth: sample.groundTruth, count: result.count)
                 if let gt = sample.groundTruth { report.metrics.add(predicted: result.count, groundTruth: gt) } else { report.unlabelled += 1 }
                 report.rows.append(r)

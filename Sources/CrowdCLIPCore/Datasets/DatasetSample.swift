@@ -7,7 +7,7 @@ public struct DatasetSample: Sendable, Equatable {
     /// The labelled head count, nil where the split's labels are not public.
     public let groundTruth: Double?
     /// Longer-side limit the official preprocessing applies before cutting (UCF-QNRF: 2048).
-    public let maxLongSide: Int?
+    let maxLongSide: Int?
 
     /// A sample; `maxLongSide` is the dataset's resize limit, if any.
     public init(imagePath: String, groundTruth: Double?, maxLongSide: Int? = nil) {

@@ -15,19 +15,32 @@ public final class CLIPModel: Sendable {
     package let text: TextTransformer?
     /// Where the weights came from.
     let source: String
+    /// The number format of the weight products.
+    public let precision: Precision
 
     /// Builds the towers present in `weights`; heads are `width / headWidth` unless the weights say otherwise.
+    /// With `precision` bf16 the weights are converted to bf16 here, once.
     ///
     /// The first model built loads OpenBLAS; when `OPENBLAS_CORETYPE` is unset it first sets that variable in
     /// the process environment to the kernel chosen for this CPU (a value you set is never changed).
-    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `EncoderError.matrixLibraryUnavailable` without OpenBLAS.
-    public init(weights: WeightStore, headWidth: Int = 64) throws {
-        try OpenBLAS.load()
+    /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `EncoderError.matrixLibraryUnavailable`
+    ///   without OpenBLAS, and for bf16 an error saying what this CPU or system lacks.
+    public convenience init(weights: WeightStore, headWidth: Int = 64, precision: Precision = .fp32) throws {
+        try self.init(weights: weights, headWidth: headWidth, precision: precision, engine: .openBLAS)
+    }
+
+    /// The towers on `backend`.
+    init(weights: WeightStore, headWidth: Int, precision: Precision, backend: MatrixBackend) throws {
         let config = try CLIPConfig.infer(from: weights, headWidth: headWidth)
         self.config = config
+        self.precision = precision
         source = weights.source
-        vision = try config.vision.map { try VisionTransformer(weights, config: $0, embedDim: config.embedDim, activation: config.activation) }
-        text = try config.text.map { try TextTransformer(weights, config: $0, embedDim: config.embedDim, activation: config.activation) }
+        vision = try config.vision.map {
+            try VisionTransformer(weights, config: $0, embedDim: config.embedDim, activation: config.activation, backend: backend)
+        }
+        text = try config.text.map {
+            try TextTransformer(weights, config: $0, embedDim: config.embedDim, activation: config.activation, backend: backend)
+        }
         if let s = weights.tensorIfPresent("logit_scale"), s.count == 1 {
             logitScale = Foundation.exp(s[flat: 0])
         } else {
@@ -36,8 +49,8 @@ public final class CLIPModel: Sendable {
     }
 
     /// Loads any supported weights file or folder (see `WeightLoader`).
-    public convenience init(path: String, headWidth: Int = 64) throws {
-        try self.init(weights: try WeightLoader.load(path: path), headWidth: headWidth)
+    public convenience init(path: String, headWidth: Int = 64, precision: Precision = .fp32) throws {
+        try self.init(weights: try WeightLoader.load(path: path), headWidth: headWidth, precision: precision)
     }
 
     /// Whether the weights hold an image encoder.

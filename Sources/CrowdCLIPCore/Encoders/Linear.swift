@@ -10,7 +10,8 @@ struct Linear {
     let bias: FrozenTensor?
     let layout: PackedWeight.Layout
     let inputs: Int, outputs: Int
-    private let packed: PackedWeight
+    /// The weight as the backend multiplies by it (converted once, here).
+    let packed: PackedWeight
 
     init(weight: FrozenTensor, bias: FrozenTensor?, layout: PackedWeight.Layout = .outIn, backend: MatrixBackend = .openBLAS) {
         precondition(weight.rank == 2, "a linear weight is a matrix, not \(weight.shape)")

@@ -19,7 +19,7 @@ package final class TextTransformer: Sendable {
         positional = try w.frozen("positional_embedding", shape: [c.contextLength, c.width])
         lnFinalW = try w.frozen("ln_final.weight", shape: [c.width]); lnFinalB = try w.frozen("ln_final.bias", shape: [c.width])
         projection = Linear(weight: try w.frozen("text_projection", shape: [c.width, embedDim]), bias: nil, layout: .inOut,
-                            backend: backend)
+                            backend: backend.float32)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "transformer.resblocks.\($0).", width: c.width, heads: c.heads,
                               activation: activation, backend: backend)

@@ -24,7 +24,8 @@ final class VisionTransformer: Sendable {
         positional = try w.frozen("visual.positional_embedding", shape: [c.tokens, width])
         lnPreW = try w.frozen("visual.ln_pre.weight", shape: [width]); lnPreB = try w.frozen("visual.ln_pre.bias", shape: [width])
         lnPostW = try w.frozen("visual.ln_post.weight", shape: [width]); lnPostB = try w.frozen("visual.ln_post.bias", shape: [width])
-        projection = Linear(weight: try w.frozen("visual.proj", shape: [width, embedDim]), bias: nil, layout: .inOut, backend: backend)
+        projection = Linear(weight: try w.frozen("visual.proj", shape: [width, embedDim]), bias: nil, layout: .inOut,
+                            backend: backend.float32)
         blocks = try (0..<c.layers).map {
             try ResidualBlock(w, prefix: "visual.transformer.resblocks.\($0).", width: width, heads: c.heads,
                               activation: activation, backend: backend)

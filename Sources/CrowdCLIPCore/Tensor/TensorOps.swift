@@ -3,10 +3,10 @@ import Foundation
 
 /// Element-wise and row-wise kernels over raw float buffers (row-major, `rows × cols`).
 /// They work in place where that is natural; callers own the memory.
-enum TensorOps {
+package enum TensorOps {
     /// `x[r, :] += bias` for every row.
     @inline(__always)
-    static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
+    package static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, cols: Int, bias: UnsafePointer<Float>) {
         for r in 0..<rows {
             let row = x + r * cols
             for c in 0..<cols { row[c] += bias[c] }
@@ -15,16 +15,16 @@ enum TensorOps {
 
     /// `y = x` broadcast of `bias` into each row (used before a GEMM with beta = 1).
     @inline(__always)
-    static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
+    package static func fillRows(_ y: UnsafeMutablePointer<Float>, rows: Int, cols: Int, with bias: UnsafePointer<Float>) {
         for r in 0..<rows { (y + r * cols).update(from: bias, count: cols) }
     }
 
     /// LayerNorm over the last dimension: `out = (x − mean) / sqrt(var + eps) · gamma + beta` (biased variance,
     /// as PyTorch). `out` may equal `x`. When `mean` and `rstd` are given, each row's mean and `1/sqrt(var + eps)`
     /// are kept there for `layerNormBackward`. (C kernel, vectorised for the CPU at hand.)
-    static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
-                                 gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5,
-                                 mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil) {
+    package static func layerNorm(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
+                                  gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, eps: Float = 1e-5,
+                                  mean: UnsafeMutablePointer<Float>? = nil, rstd: UnsafeMutablePointer<Float>? = nil) {
         crowd_layer_norm(x, out, rows, cols, gamma, beta, eps, mean, rstd)
     }
 
@@ -53,7 +53,7 @@ enum TensorOps {
     }
 
     /// QuickGELU, `x · sigmoid(1.702 x)`, in place (OpenAI CLIP's activation).
-    static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    package static func quickGELU(_ x: UnsafeMutablePointer<Float>, count: Int) {
         crowd_quick_gelu(x, x, count)
     }
 

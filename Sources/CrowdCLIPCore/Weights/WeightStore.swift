@@ -4,7 +4,7 @@ import Foundation
 /// whatever format they came from. See Docs/formats.md.
 public struct WeightStore {
     /// Where the tensors came from, for error messages.
-    public let source: String
+    let source: String
     /// Format-level hints (activation, head counts) used when building a `CLIPConfig`.
     var hints: ModelHints
     private var tensors: [String: Tensor]
