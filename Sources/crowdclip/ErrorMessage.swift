@@ -7,6 +7,7 @@ enum ErrorMessage {
     static let optionForSetting = [
         "grid": "--grid", "headsTopK": "--heads-top-k", "maxLongSide": "--max-long-side", "countPrompts": "--counts",
         "crowdTarget": "--crowd-classes", "headsTarget": "--heads-classes", "base": "--weights", "counter": "--counter-weights",
+        "precision": "--precision",
     ]
 
     static let howToGetWeights = "Get ViT-B/16 with `make weights` (it saves a verified copy in Weights/), or pass --weights PATH."

@@ -34,7 +34,9 @@ public final class CrowdCounter: Sendable {
                 setting: "counter", reason: "\(counter.source) has \(counter.config.embedDim) features but the base \(base.config.embedDim)")
         }
         for model in [base, counter] where model.precision != configuration.precision {
-            throw CountingError.invalidConfiguration("\(model.source) was loaded in \(model.precision.rawValue); the configuration asks for \(configuration.precision.rawValue)")
+            throw CountingError.invalidConfiguration(
+                setting: "precision",
+                reason: "does not match: \(model.source) was loaded in \(model.precision.rawValue), the configuration asks for \(configuration.precision.rawValue)")
         }
         for model in [base, counter] where model.imageSize != Preprocessing.outputSize {
             throw CountingError.invalidConfiguration(setting: model === base ? "base" : "counter", reason: "\(model.source) takes \(model.imageSize ?? 0)-pixel images; CrowdCLIP's patches are \(Preprocessing.outputSize)×\(Preprocessing.outputSize)")
