@@ -20,8 +20,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-# Untimed calls before each timed figure, the same for every column (crowdclip-bench's BenchTimer.warmupCalls):
-# with one, PyTorch's bf16 autocast at batch 9 could still be paying its first-call costs (Docs/benchmarks.md).
+# Untimed calls before each timed figure, the same for every column (crowdclip-bench's BenchTimer.warmupCalls), so
+# that no column includes oneDNN's primitive creation or first-touch of its buffers.
 WARMUP = 2
 
 SEED = 90  # crowdclip-bench's seed (Sources/crowdclip-bench/BenchWeights.swift)

@@ -48,8 +48,6 @@ struct EncoderBench {
         func num(_ key: String) -> Double? { ref[key] as? Double }
         func cell(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "–" }
         print("== results (best of \(iters1) runs at batch 1, \(iters9) at batch 9 and for texts; \(OpenBLAS.threads) OpenBLAS threads)")
-        // One row per figure; each reference column is followed by crowdclip's ratio to it. A new row (another
-        // precision or engine of ours) is one more entry here.
         // Rows are engine × batch: each reference column is followed by that engine's ratio to it, so the issue 12
         // targets (bf16 against PyTorch bf16 and ONNX Runtime, fp32 of each engine against ONNX Runtime) read off
         // directly. A new engine of ours is one more entry in `engines`.

@@ -85,7 +85,7 @@ enum BenchTimer {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// Untimed calls before timing an encoder at a new batch size, for every engine and every reference column
-    /// (Tools/bench_reference.py's `WARMUP`): one call was too few for PyTorch's bf16 autocast (Docs/benchmarks.md).
+    /// (Tools/bench_reference.py's `WARMUP`), so that none includes oneDNN's primitive creation or first-touch.
     static let warmupCalls = 2
 
     /// Best (shortest) seconds of `iterations` runs after `warmup` untimed ones: on a shared machine the
