@@ -2,9 +2,15 @@
 same seeded ViT-B/16 weights the Swift benchmark uses. Prints one JSON object on stdout (progress goes to stderr).
 
   bench_reference.py --weights .build/bench/vit-b-16.safetensors [--write-weights] [--threads N] [--no-bf16]
+  bench_reference.py --weights W --write-onnx visual.onnx
+  bench_reference.py --weights W --input x.npy --whole-process torch|torch-bf16|ort [--onnx visual.onnx]
 
 --write-weights creates the weights file first when it is missing: open_clip's ViT-B-16 (QuickGELU) filled by
-Tools/seeded_weights.py with seed 90, the same values crowdclip-bench writes from Swift (SeededCLIPWeights)."""
+Tools/seeded_weights.py with seed 90, the same values crowdclip-bench writes from Swift (SeededCLIPWeights).
+
+--whole-process is one complete process for crowdclip-bench's whole-process table: load the weights (or the ONNX file
+--write-onnx exported once), embed the 9 images of --input, print one feature line per image. The ort mode imports
+no torch, as a deployed ONNX Runtime process would not."""
 import argparse
 import json
 import os
@@ -12,13 +18,11 @@ import sys
 import tempfile
 import time
 
-import open_clip
-import torch
-from safetensors.torch import load_file, save_file
-
 sys.path.insert(0, os.path.dirname(__file__))
-from seeded_weights import tensor  # noqa: E402
-from tiny_clip import synthetic_images  # noqa: E402
+
+# Untimed calls before each timed figure, the same for every column (crowdclip-bench's BenchTimer.warmupCalls), so
+# that no column includes oneDNN's primitive creation or first-touch of its buffers.
+WARMUP = 2
 
 SEED = 90  # crowdclip-bench's seed (Sources/crowdclip-bench/BenchWeights.swift)
 VISION = {"width": 768, "layers": 12, "patch": 16}
@@ -36,7 +40,7 @@ def seeded_state_dict():
     return {name: torch.from_numpy(tensor(SEED, name, list(t.shape), VISION, TEXT)) for name, t in names.items()}
 
 
-def timed(fn, iters, warmup=1):
+def timed(fn, iters, warmup=WARMUP):
     for _ in range(warmup):
         fn()
     times = []
@@ -58,7 +62,16 @@ def main():
     ap.add_argument("--no-bf16", action="store_true", help="skip the PyTorch bf16 autocast figures")
     ap.add_argument("--onnx-only", action="store_true", help="only the ONNX Runtime image figures")
     ap.add_argument("--write-only", action="store_true", help="only write the weights file")
+    ap.add_argument("--write-onnx", metavar="PATH", help="only export the image tower to this ONNX file")
+    ap.add_argument("--whole-process", choices=["torch", "torch-bf16", "ort"], help="embed --input once and exit")
+    ap.add_argument("--input", help="a .npy [N,3,224,224] float32 array, already normalised (--whole-process)")
+    ap.add_argument("--onnx", help="the file --write-onnx wrote (--whole-process ort)")
     args = ap.parse_args()
+    if args.whole_process == "ort":
+        return whole_process_ort(args)
+    import_torch()
+    if args.whole_process:
+        return whole_process_torch(args)
     torch.set_num_threads(args.threads)
     if not os.path.exists(args.weights):
         if not args.write_weights:
@@ -68,6 +81,12 @@ def main():
         log(f"wrote {args.weights}")
     if args.write_only:
         print(json.dumps({"weights": args.weights}))
+        return
+    if args.write_onnx:
+        model = open_clip.create_model("ViT-B-16", pretrained=None, force_quick_gelu=True)
+        model.load_state_dict(load_file(args.weights), strict=False)
+        export_onnx(model.eval(), synthetic_images(1), args.write_onnx)
+        print(json.dumps({"onnx": args.write_onnx}))
         return
     t0 = time.perf_counter()
     model = open_clip.create_model("ViT-B-16", pretrained=None, force_quick_gelu=True)
@@ -101,6 +120,57 @@ def main():
     finish(args, model, result, x1, x9)
 
 
+def import_torch():
+    """torch, open_clip and the seeded-weight helpers, imported only by the modes that use them."""
+    global open_clip, torch, load_file, save_file, tensor, synthetic_images
+    import open_clip
+    import torch
+    from safetensors.torch import load_file, save_file
+    from seeded_weights import tensor
+    from tiny_clip import synthetic_images
+
+
+def export_onnx(model, x1, path):
+    log("onnx export")
+    # nn.MultiheadAttention's inference fast path has no ONNX export; use the plain ops.
+    torch.backends.mha.set_fastpath_enabled(False)
+    with torch.no_grad():
+        torch.onnx.export(model.visual, (x1,), path, input_names=["pixels"], output_names=["features"],
+                          dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}}, opset_version=17, dynamo=False)
+    torch.backends.mha.set_fastpath_enabled(True)
+
+
+def print_features(features):
+    """One JSON list per image, L2-normalised, as `crowdclip embed image` prints them."""
+    import numpy as np
+    features = features / np.linalg.norm(features, axis=1, keepdims=True)
+    for row in features:
+        print(json.dumps([round(float(v), 6) for v in row]))
+
+
+def whole_process_torch(args):
+    import logging
+    import numpy as np
+    logging.getLogger().setLevel(logging.ERROR)  # open_clip's "no pretrained weights" warning
+    torch.set_num_threads(args.threads)
+    model = open_clip.create_model("ViT-B-16", pretrained=None, force_quick_gelu=True)
+    model.load_state_dict(load_file(args.weights), strict=False)
+    model.eval()
+    x = torch.from_numpy(np.load(args.input))
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.whole_process == "torch-bf16"):
+        features = model.encode_image(x)
+    print_features(features.float().numpy())
+
+
+def whole_process_ort(args):
+    import numpy as np
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = args.threads
+    sess = ort.InferenceSession(args.onnx, so, providers=["CPUExecutionProvider"])
+    print_features(sess.run(None, {"pixels": np.load(args.input)})[0])
+
+
 def finish(args, model, result, x1, x9):
     """ONNX Runtime's figures, then the JSON line."""
     if not args.no_onnx:
@@ -108,13 +178,7 @@ def finish(args, model, result, x1, x9):
             import onnxruntime as ort
             with tempfile.TemporaryDirectory() as d:
                 path = os.path.join(d, "visual.onnx")
-                log("onnx export")
-                # nn.MultiheadAttention's inference fast path has no ONNX export; use the plain ops.
-                torch.backends.mha.set_fastpath_enabled(False)
-                with torch.no_grad():
-                    torch.onnx.export(model.visual, (x1,), path, input_names=["pixels"], output_names=["features"],
-                                      dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}}, opset_version=17,
-                                      dynamo=False)
+                export_onnx(model, x1, path)
                 so = ort.SessionOptions()
                 so.intra_op_num_threads = args.threads
                 sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])

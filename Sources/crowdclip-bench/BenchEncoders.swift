@@ -22,14 +22,14 @@ struct EncoderBench {
         let x1 = Self.syntheticImages(1), x9 = Self.syntheticImages(9)
         // The weights are memory-mapped, so the first image also pages them in.
         let firstImage = try BenchTimer.best(iterations: 1, warmup: 0) { _ = try model.encodeImages(x1) }
-        let b1 = try BenchTimer.best(iterations: iters1) { _ = try model.encodeImages(x1) }
-        let b9 = try BenchTimer.best(iterations: iters9) { _ = try model.encodeImages(x9) }
+        let engines = Self.engines(fp32OpenBLAS: model, weights: options.weights)
+        let b1 = try Self.alternated(engines.map(\.model), x1, iterations: iters1)
+        let b9 = try Self.alternated(engines.map(\.model), x9, iterations: iters9)
         let tokenizer = try CLIPTokenizer.standard()
-        let text = try BenchTimer.best(iterations: iters9) { _ = try model.encodeTexts(Self.prompts, tokenizer: tokenizer) }
+        let text = try BenchTimer.best(iterations: iters9, warmup: BenchTimer.warmupCalls) { _ = try model.encodeTexts(Self.prompts, tokenizer: tokenizer) }
         let rss = BenchTimer.peakRSS
         let ours: [String: Double] = [
-            "b1": 1 / b1, "b9": 9 / b9, "text": Double(Self.prompts.count) / text, "load": loadSeconds,
-            "first": loadSeconds + firstImage,
+            "text": Double(Self.prompts.count) / text, "load": loadSeconds, "first": loadSeconds + firstImage,
         ]
         let roof1 = Roofline.measure(batch: 1, quick: options.quick)
         let roof9 = Roofline.measure(batch: 9, quick: options.quick)
@@ -48,15 +48,19 @@ struct EncoderBench {
         func num(_ key: String) -> Double? { ref[key] as? Double }
         func cell(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "–" }
         print("== results (best of \(iters1) runs at batch 1, \(iters9) at batch 9 and for texts; \(OpenBLAS.threads) OpenBLAS threads)")
-        // One row per figure; each reference column is followed by crowdclip's ratio to it. A new row (another
-        // precision or engine of ours) is one more entry here.
-        let rows: [ComparisonTable.Row] = [
-            .init("image encoder, images/s, batch 1", ours["b1"],
-                  [num("torch_images_per_s_b1"), num("torch_bf16_images_per_s_b1"), num("ort_images_per_s_b1")]),
-            .init("image encoder, images/s, batch 9", ours["b9"],
-                  [num("torch_images_per_s_b9"), num("torch_bf16_images_per_s_b9"), num("ort_images_per_s_b9")]),
-            .init("text encoder, prompts/s (9 prompts)", ours["text"], [num("torch_prompts_per_s"), nil, nil]),
-        ]
+        // Rows are engine × batch: each reference column is followed by that engine's ratio to it, so the issue 12
+        // targets (bf16 against PyTorch bf16 and ONNX Runtime, fp32 of each engine against ONNX Runtime) read off
+        // directly. A new engine of ours is one more entry in `engines`.
+        var rows: [ComparisonTable.Row] = []
+        for (batch, seconds) in [(1, b1), (9, b9)] {
+            let refs = [num("torch_images_per_s_b\(batch)"), num("torch_bf16_images_per_s_b\(batch)"),
+                        num("ort_images_per_s_b\(batch)")]
+            for (e, engine) in engines.enumerated() {
+                let ips = seconds[e].map { Double(batch) / $0 }
+                rows.append(.init("images/s, batch \(batch), \(engine.name)", ips, refs))
+            }
+        }
+        rows.append(.init("text encoder, prompts/s (9 prompts)", ours["text"], [num("torch_prompts_per_s"), nil, nil]))
         let table = ComparisonTable(references: ["PyTorch", "PyTorch bf16", "ONNX Runtime"], rows: rows)
         table.printHeader()
         table.printRows()
@@ -66,15 +70,58 @@ struct EncoderBench {
         print("| load time, s | \(cell(ours["load"])) | \(cell(num("load_s")))" + blanksAfterPyTorch)
         print("| load + first image (cold), s | \(cell(ours["first"])) | \(cell(num("first_s")))" + blanksAfterPyTorch)
         let rssNote = wroteWeights ? " (includes writing the weights: run again for the encoder alone)" : ""
-        print("| peak RSS, MB\(rssNote) | \(String(format: "%.0f", Double(rss) / 1_048_576)) |\(blanks)")
+        print("| peak RSS, MB, with every engine above loaded\(rssNote) | \(String(format: "%.0f", Double(rss) / 1_048_576)) |\(blanks)")
         print("| sgemm roofline, GFLOP/s (batch 1 / 9) | \(cell(roof1.gflops, 1)) / \(cell(roof9.gflops, 1)) |\(blanks)")
         print("| images/s if only GEMMs took time (batch 1 / 9) | \(cell(roof1.imagesPerSecond)) / \(cell(roof9.imagesPerSecond)) |\(blanks)")
         if let v = ref["torch"] as? String { print("reference: torch \(v), open_clip \(ref["open_clip"] ?? "?"), onnxruntime \(ref["onnxruntime"] ?? "?"), \(ref["threads"] ?? "?") threads") }
         if let e = ref["onnx_error"] as? String { print("onnx: \(e)") }
         if !note.isEmpty { print("note: \(note)") }
         if ref["torch"] != nil && ref["torch_bf16_images_per_s_b1"] == nil { print("note: no PyTorch bf16 figures (bench_reference.py --no-bf16)") }
-        print(String(format: "model GEMM share: batch 1 %.0f%%, batch 9 %.0f%% of the measured time",
-                     100 * (1 / roof1.imagesPerSecond) / b1, 100 * (9 / roof9.imagesPerSecond) / b9))
+        for engine in engines where engine.model == nil { print("note: \(engine.name): – \(engine.whyNot)") }
+        if let fp32b1 = b1[0], let fp32b9 = b9[0] {
+            print(String(format: "model GEMM share (fp32 OpenBLAS): batch 1 %.0f%%, batch 9 %.0f%% of the measured time",
+                         100 * (1 / roof1.imagesPerSecond) / fp32b1, 100 * (9 / roof9.imagesPerSecond) / fp32b9))
+        }
+    }
+
+    /// One of crowdclip's engines for the image rows: `model` is nil where it cannot run here, `whyNot` says why.
+    struct Engine {
+        let name: String, model: CLIPModel?, whyNot: String
+    }
+
+    /// fp32 on OpenBLAS (the default), fp32 on oneDNN and bf16 on oneDNN, on the same weights file.
+    static func engines(fp32OpenBLAS: CLIPModel, weights: String) -> [Engine] {
+        var oneDNNFP32: CLIPModel?, bf16: CLIPModel?, whyNotOneDNN = "", whyNotBF16 = ""
+        do { oneDNNFP32 = try CLIPModel(path: weights, engine: .oneDNN) } catch { whyNotOneDNN = "\(error)" }
+        if let kernel = CLIPModel.bf16KernelDescription {
+            do { bf16 = try CLIPModel(path: weights, precision: .bf16) } catch { whyNotBF16 = "\(error)" }
+            if bf16 != nil { print("bf16 on \(kernel)") }
+        } else {
+            whyNotBF16 = "bf16 cannot run here (needs AVX512-BF16 or AMX-BF16 and libdnnl)"
+        }
+        return [
+            Engine(name: "crowdclip fp32 OpenBLAS", model: fp32OpenBLAS, whyNot: ""),
+            Engine(name: "crowdclip fp32 oneDNN", model: oneDNNFP32, whyNot: whyNotOneDNN),
+            Engine(name: "crowdclip bf16 oneDNN", model: bf16, whyNot: whyNotBF16),
+        ]
+    }
+
+    /// Best seconds per call of each model on `x`, timed in alternation (A B C A B C …) so that the ratios between
+    /// engines hold on a shared machine; nil for a model that cannot run. Every model first gets
+    /// `BenchTimer.warmupCalls` untimed calls (oneDNN creates its primitives and reorders weights on the first
+    /// calls at a new shape), the rule Tools/bench_reference.py follows too.
+    static func alternated(_ models: [CLIPModel?], _ x: Tensor, iterations: Int) throws -> [Double?] {
+        for _ in 0..<BenchTimer.warmupCalls { for model in models { _ = try model?.encodeImages(x) } }
+        var best = [Double?](repeating: nil, count: models.count)
+        for _ in 0..<max(iterations, 1) {
+            for (i, model) in models.enumerated() {
+                guard let model else { continue }
+                let t0 = BenchTimer.now()
+                _ = try model.encodeImages(x)
+                best[i] = min(best[i] ?? .infinity, BenchTimer.now() - t0)
+            }
+        }
+        return best
     }
 
     /// The weights are written once: by Python (Tools/bench_reference.py) when the venv exists, else here; both
@@ -129,7 +176,8 @@ struct EncoderBench {
     }
 }
 
-/// The results table: crowdclip's figure, then each reference's figure and crowdclip's ratio to it.
+/// The results table: crowdclip's figure, then each reference's figure and crowdclip's ratio to it (how many times
+/// faster crowdclip is: seconds are divided the other way round).
 struct ComparisonTable {
     struct Row {
         let name: String, ours: Double?, references: [Double?]
@@ -137,9 +185,12 @@ struct ComparisonTable {
     }
     let references: [String]
     let rows: [Row]
+    /// True when the figures are seconds rather than rates.
+    var lowerIsBetter = false
 
     func printHeader() {
-        print("| figure | crowdclip |" + references.map { " \($0) | crowdclip/\($0) |" }.joined())
+        let ratio = { (r: String) in lowerIsBetter ? "\(r)/crowdclip" : "crowdclip/\(r)" }
+        print("| figure | crowdclip |" + references.map { " \($0) | \(ratio($0)) |" }.joined())
         print("|---|---:|" + String(repeating: "---:|---:|", count: references.count))
     }
 
@@ -147,7 +198,7 @@ struct ComparisonTable {
         for row in rows {
             let cells = references.indices.map { i -> String in
                 let r = i < row.references.count ? row.references[i] : nil
-                return " \(Self.cell(r)) | \(Self.ratio(row.ours, r)) |"
+                return " \(Self.cell(r)) | \(lowerIsBetter ? Self.ratio(r, row.ours) : Self.ratio(row.ours, r)) |"
             }
             print("| \(row.name) | \(Self.cell(row.ours)) |" + cells.joined())
         }

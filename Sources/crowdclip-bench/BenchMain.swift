@@ -22,8 +22,9 @@ enum BenchMain {
             case "--profile-encoder": profileBatches = value().flatMap(Int.init) ?? 3; i += 1
             case "--before": KernelAB.variants[0].select()
             case "--precision": options.precisionOnly = true
+            case "--whole-process": options.wholeProcessOnly = true
             case "--help", "-h":
-                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting | --precision]")
+                print("usage: crowdclip-bench [--python VENV_PYTHON] [--weights FILE] [--quick] [--counting | --precision | --whole-process]")
                 print("       crowdclip-bench --kernel-ab [--rounds N] | --profile-encoder BATCHES [--before]")
                 return
             default:
@@ -47,8 +48,14 @@ enum BenchMain {
                 try PrecisionBench(options: options).run()
                 return
             }
+            if options.wholeProcessOnly {
+                _ = try EncoderBench(options: options).ensureWeights()
+                try WholeProcessBench(options: options).run()
+                return
+            }
             try EncoderBench(options: options).run()
             try PrecisionBench(options: options).run()
+            try WholeProcessBench(options: options).run()
             try CountingBench(options: options).run()
             try TrainingBench(options: options).run()
         } catch {
@@ -68,12 +75,18 @@ struct BenchOptions {
     var countingOnly = false
     /// Only the fp32 / bf16 section (`--precision`, BenchPrecision.swift).
     var precisionOnly = false
+    /// Only the whole-process section (`--whole-process`, BenchWholeProcess.swift).
+    var wholeProcessOnly = false
 
     var pythonAvailable: Bool { python.map { FileManager.default.isExecutableFile(atPath: $0) } ?? false }
 }
 
 enum BenchTimer {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Untimed calls before timing an encoder at a new batch size, for every engine and every reference column
+    /// (Tools/bench_reference.py's `WARMUP`), so that none includes oneDNN's primitive creation or first-touch.
+    static let warmupCalls = 2
 
     /// Best (shortest) seconds of `iterations` runs after `warmup` untimed ones: on a shared machine the
     /// minimum is the figure least disturbed by other processes (the Python reference does the same).
