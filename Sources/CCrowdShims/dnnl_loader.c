@@ -103,8 +103,11 @@ static void *thread_buffer(size_t size) {
     return b->data;
 }
 
+/* What a primitive computes besides the product; each combination is its own compiled primitive. */
+typedef struct { int sum, bias; } fusion;
+
 typedef struct cached {
-    long rows; int sum;
+    long rows; fusion fused;
     dnnl_primitive_t primitive;
     char kernel[64];
     struct cached *next;
@@ -126,16 +129,18 @@ static dnnl_memory_desc_t matrix(long rows, long cols, dnnl_data_type_t type, dn
     return md;
 }
 
-/* The matmul primitive descriptor for `rows` rows against weights laid out as `weights`. */
+/* The matmul primitive descriptor for `rows` rows against weights laid out as `weights`, with the bias (the
+ * matmul's bias argument) and the residual add (a sum post-op) as `fused` says. */
 static dnnl_status_t matmul_pd(dnnl_primitive_desc_t *pd, long rows, long inputs, long outputs, int bf16,
-                               const dnnl_memory_desc_t *weights, int sum) {
+                               const dnnl_memory_desc_t *weights, fusion fused) {
     dnnl_memory_desc_t src = matrix(rows, inputs, bf16 ? dnnl_bf16 : dnnl_f32, dnnl_ab);
     dnnl_memory_desc_t dst = matrix(rows, outputs, dnnl_f32, dnnl_ab);
+    dnnl_memory_desc_t bias = matrix(1, outputs, dnnl_f32, dnnl_ab);
     dnnl_matmul_desc_t desc;
-    dnnl_status_t s = p_dnnl_matmul_desc_init(&desc, &src, weights, NULL, &dst);
+    dnnl_status_t s = p_dnnl_matmul_desc_init(&desc, &src, weights, fused.bias ? &bias : NULL, &dst);
     if (s != dnnl_success) return s;
     dnnl_primitive_attr_t attr = NULL;
-    if (sum) {
+    if (fused.sum) {
         dnnl_post_ops_t ops;
         p_dnnl_primitive_attr_create(&attr);
         p_dnnl_post_ops_create(&ops);
@@ -162,7 +167,7 @@ crowd_dnnl_weight *crowd_dnnl_pack(const float *w, long inputs, long outputs, in
     dnnl_primitive_desc_t pd = NULL, reorder_pd = NULL;
     dnnl_primitive_t reorder = NULL;
     dnnl_memory_t user = NULL;
-    dnnl_status_t s = matmul_pd(&pd, LAYOUT_ROWS, inputs, outputs, bf16, &any, 0);
+    dnnl_status_t s = matmul_pd(&pd, LAYOUT_ROWS, inputs, outputs, bf16, &any, (fusion){0, 0});
     if (s == dnnl_success) {
         weight->md = *p_dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
         dnnl_memory_desc_t user_md = matrix(inputs, outputs, dnnl_f32, out_in ? dnnl_ba : dnnl_ab);
@@ -204,20 +209,20 @@ void crowd_dnnl_weight_free(crowd_dnnl_weight *weight) {
 
 size_t crowd_dnnl_weight_bytes(const crowd_dnnl_weight *weight) { return p_dnnl_memory_desc_get_size(&weight->md); }
 
-/* The primitive for (rows, sum), compiled on first use and kept; NULL when oneDNN refuses. */
-static cached *primitive_for(crowd_dnnl_weight *w, long rows, int sum) {
+/* The primitive for (rows, fused), compiled on first use and kept; NULL when oneDNN refuses. */
+static cached *primitive_for(crowd_dnnl_weight *w, long rows, fusion fused) {
     pthread_mutex_lock(&w->lock);
     cached *c = w->primitives;
-    while (c && !(c->rows == rows && c->sum == sum)) c = c->next;
+    while (c && !(c->rows == rows && c->fused.sum == fused.sum && c->fused.bias == fused.bias)) c = c->next;
     if (!c) {
         dnnl_primitive_desc_t pd;
-        if (matmul_pd(&pd, rows, w->inputs, w->outputs, w->bf16, &w->md, sum) == dnnl_success) {
+        if (matmul_pd(&pd, rows, w->inputs, w->outputs, w->bf16, &w->md, fused) == dnnl_success) {
             c = calloc(1, sizeof *c);
             if (c && p_dnnl_primitive_create(&c->primitive, pd) == dnnl_success) {
                 const char *name = NULL;
                 p_dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
                 snprintf(c->kernel, sizeof c->kernel, "%s", name ? name : "");
-                c->rows = rows; c->sum = sum;
+                c->rows = rows; c->fused = fused;
                 c->next = w->primitives;
                 w->primitives = c;
             } else {
@@ -232,12 +237,13 @@ static cached *primitive_for(crowd_dnnl_weight *w, long rows, int sum) {
 }
 
 const char *crowd_dnnl_kernel_name(crowd_dnnl_weight *weight, long rows) {
-    cached *c = primitive_for(weight, rows, 0);
+    cached *c = primitive_for(weight, rows, (fusion){0, 0});
     return c ? c->kernel : "";
 }
 
-int crowd_dnnl_multiply(crowd_dnnl_weight *w, const float *x, long rows, float beta, float *y, char *err, size_t errlen) {
-    cached *c = primitive_for(w, rows, beta != 0);
+int crowd_dnnl_multiply(crowd_dnnl_weight *w, const float *x, long rows, const float *bias, float beta, float *y,
+                        char *err, size_t errlen) {
+    cached *c = primitive_for(w, rows, (fusion){beta != 0, bias != NULL});
     if (!c) {
         snprintf(err, errlen, "oneDNN has no %s matmul for %ld×%ld by %ld×%ld", w->bf16 ? "bf16" : "float32",
                  rows, w->inputs, w->inputs, w->outputs);
@@ -251,17 +257,21 @@ int crowd_dnnl_multiply(crowd_dnnl_weight *w, const float *x, long rows, float b
     }
     dnnl_memory_desc_t src_md = matrix(rows, w->inputs, w->bf16 ? dnnl_bf16 : dnnl_f32, dnnl_ab);
     dnnl_memory_desc_t dst_md = matrix(rows, w->outputs, dnnl_f32, dnnl_ab);
-    dnnl_memory_t src_mem = NULL, dst_mem = NULL;
+    dnnl_memory_desc_t bias_md = matrix(1, w->outputs, dnnl_f32, dnnl_ab);
+    dnnl_memory_t src_mem = NULL, dst_mem = NULL, bias_mem = NULL;
     dnnl_status_t s = p_dnnl_memory_create(&src_mem, &src_md, engine, src);
     if (s == dnnl_success) s = p_dnnl_memory_create(&dst_mem, &dst_md, engine, y);
+    if (s == dnnl_success && bias) s = p_dnnl_memory_create(&bias_mem, &bias_md, engine, (void *)bias);
     if (s == dnnl_success) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, src_mem}, {DNNL_ARG_WEIGHTS, w->memory}, {DNNL_ARG_DST, dst_mem}};
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, src_mem}, {DNNL_ARG_WEIGHTS, w->memory}, {DNNL_ARG_DST, dst_mem},
+                                   {DNNL_ARG_BIAS, bias_mem}};
         dnnl_stream_t stream = thread_stream();
-        s = p_dnnl_primitive_execute(c->primitive, stream, 3, args);
+        s = p_dnnl_primitive_execute(c->primitive, stream, bias ? 4 : 3, args);
         if (s == dnnl_success) s = p_dnnl_stream_wait(stream);
     }
     if (src_mem) p_dnnl_memory_destroy(src_mem);
     if (dst_mem) p_dnnl_memory_destroy(dst_mem);
+    if (bias_mem) p_dnnl_memory_destroy(bias_mem);
     if (s != dnnl_success) { snprintf(err, errlen, "oneDNN matmul failed (status %d)", (int)s); return -1; }
     return 0;
 }

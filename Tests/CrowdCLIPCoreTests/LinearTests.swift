@@ -47,4 +47,32 @@ final class LinearTests: XCTestCase {
             }
         }
     }
+
+    /// The oneDNN float32 engine adds the bias inside its matmul (and the residual as a sum post-op): the same
+    /// values as the definition, within float32 rounding, with and without a bias.
+    func testTheOneDNNProductAddsTheBiasItself() throws {
+        guard OneDNN.version != nil else { throw XCTSkip("libdnnl is not installed") }
+        let rows = 9, inputs = 40, outputs = 24
+        let x = Self.tensor([rows, inputs], seed: 5), b = Self.tensor([outputs], seed: 6)
+        let w = Self.tensor([outputs, inputs], seed: 7)
+        let backend = try MatrixBackend.for(.fp32, engine: .oneDNN)
+        for bias in [FrozenTensor(b), nil] {
+            let layer = Linear(weight: FrozenTensor(w), bias: bias, backend: backend)
+            guard case .oneDNN = layer.packed else { return XCTFail("not packed by oneDNN") }
+            func product(_ r: Int, _ o: Int) -> Double {
+                (0..<inputs).reduce(bias == nil ? 0 : Double(b[flat: o])) { $0 + Double(x[flat: r * inputs + $1]) * Double(w[flat: o * inputs + $1]) }
+            }
+            let y = Tensor(zeros: [rows, outputs]), residual = Tensor(zeros: [rows, outputs])
+            for i in 0..<residual.count { y[flat: i] = .nan; residual[flat: i] = Float(i % 7) }
+            layer.forward(x.pointer, y.pointer, rows: rows)
+            layer.forward(x.pointer, residual.pointer, rows: rows, accumulate: true)
+            for r in 0..<rows {
+                for o in 0..<outputs {
+                    let want = product(r, o), i = r * outputs + o
+                    XCTAssertEqual(Double(y[flat: i]), want, accuracy: 1e-5 * (1 + abs(want)), "bias \(bias != nil)")
+                    XCTAssertEqual(Double(residual[flat: i]), want + Double(i % 7), accuracy: 1e-5 * (1 + abs(want)))
+                }
+            }
+        }
+    }
 }

@@ -23,10 +23,11 @@ crowd_dnnl_weight *crowd_dnnl_pack(const float *w, long inputs, long outputs, in
                                    char *err, size_t errlen);
 void crowd_dnnl_weight_free(crowd_dnnl_weight *weight);
 
-/* y = x · W + beta · y for `rows` rows, x [rows, inputs] and y [rows, outputs] row-major float32; beta is 0 or 1.
- * bf16 weights: x is rounded to bfloat16 first, the products accumulate in float32.
- * Returns 0, or non-zero with a message in `err` (a primitive oneDNN cannot create). */
-int crowd_dnnl_multiply(crowd_dnnl_weight *weight, const float *x, long rows, float beta, float *y,
+/* y = x · W + bias + beta · y for `rows` rows, x [rows, inputs] and y [rows, outputs] row-major float32; `bias`
+ * ([outputs] float32) may be NULL; beta is 0 or 1. The bias and the residual add run inside the one matmul
+ * primitive (no pass of their own over y). bf16 weights: x is rounded to bfloat16 first, the products accumulate
+ * in float32. Returns 0, or non-zero with a message in `err` (a primitive oneDNN cannot create). */
+int crowd_dnnl_multiply(crowd_dnnl_weight *weight, const float *x, long rows, const float *bias, float beta, float *y,
                         char *err, size_t errlen);
 
 /* oneDNN's name for the kernel it runs for `rows` rows (for example "brg:avx512_core_bf16"), or "" on failure. */

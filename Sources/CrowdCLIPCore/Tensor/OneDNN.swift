@@ -87,13 +87,15 @@ final class OneDNNWeight: @unchecked Sendable {
     /// oneDNN's name for the kernel of a `rows`-row product ("brg:avx512_core_bf16").
     func kernelName(rows: Int) -> String { String(cString: crowd_dnnl_kernel_name(handle, rows)) }
 
-    /// `y = x · Wᵀ + beta · y` (beta 0 or 1). A failure here is a oneDNN that passed the load-time probe and
-    /// then refused a shape: a bug to report, not an input error.
+    /// `y = x · Wᵀ + bias + beta · y` (beta 0 or 1) in one oneDNN primitive: the bias is added while each output
+    /// tile is still in registers, and the residual add (beta 1) as it is stored. A failure here is a oneDNN that
+    /// passed the load-time probe and then refused a shape: a bug to report, not an input error.
     @inline(__always)
-    func multiply(_ x: UnsafePointer<Float>, rows: Int, beta: Float, into y: UnsafeMutablePointer<Float>) {
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, bias: UnsafePointer<Float>? = nil, beta: Float,
+                  into y: UnsafeMutablePointer<Float>) {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { message in
             message[0] = 0
-            if crowd_dnnl_multiply(handle, x, rows, beta, y, message.baseAddress, message.count) != 0 {
+            if crowd_dnnl_multiply(handle, x, rows, bias, beta, y, message.baseAddress, message.count) != 0 {
                 fatalError(String(cString: message.baseAddress!))
             }
         }
