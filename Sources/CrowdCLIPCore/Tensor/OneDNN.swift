@@ -58,8 +58,8 @@ enum OneDNN {
 /// A weight packed by oneDNN, once, into the layout its matmul reads (bf16 or float32), with the compiled
 /// products cached per row count. Unchecked Sendable: `handle` is an opaque C pointer the compiler cannot see
 /// into; it is never reassigned, and the C side makes sharing it safe (the packed weight is read-only after
-/// `crowd_dnnl_pack`, the per-row-count primitive cache is filled under a mutex, streams and input buffers are per
-/// thread; see dnnl_loader.c).
+/// `crowd_dnnl_pack`, the per-row-count primitive cache is changed under a mutex and a primitive is freed only when
+/// no thread runs it, streams, input buffers and oneDNN scratchpads are per thread; see dnnl_loader.c).
 final class OneDNNWeight: @unchecked Sendable {
     private let handle: OpaquePointer
     let inputs: Int, outputs: Int
@@ -85,7 +85,11 @@ final class OneDNNWeight: @unchecked Sendable {
     var bytes: Int { crowd_dnnl_weight_bytes(handle) }
 
     /// oneDNN's name for the kernel of a `rows`-row product ("brg:avx512_core_bf16").
-    func kernelName(rows: Int) -> String { String(cString: crowd_dnnl_kernel_name(handle, rows)) }
+    func kernelName(rows: Int) -> String {
+        var name = [CChar](repeating: 0, count: 64)
+        _ = name.withUnsafeMutableBufferPointer { crowd_dnnl_kernel_name(handle, rows, $0.baseAddress, $0.count) }
+        return String(nulTerminated: name)
+    }
 
     /// `y = x · Wᵀ + bias + beta · y` (beta 0 or 1) in one oneDNN primitive: the bias is added while each output
     /// tile is still in registers, and the residual add (beta 1) as it is stored. A failure here is a oneDNN that
