@@ -49,14 +49,28 @@ int crowd_dnnl_load(char *err, size_t errlen) {
     setenv("OMP_WAIT_POLICY", "passive", 0);
     const char *override = getenv("CROWDCLIP_ONEDNN");
     void *h = NULL;
+    /* dlerror() keeps only the last failure: the first candidate's says best what went wrong (not found, or a
+     * libdnnl.so.2 that is there but cannot load); the others are listed. */
+    char first[256] = "", tried[256] = "";
     if (override && override[0]) {
         h = dlopen(override, RTLD_NOW | RTLD_LOCAL);
+        if (!h) snprintf(first, sizeof first, "%s", dlerror());
     } else {
-        for (int i = 0; candidates[i] && !h; i++) h = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
+        for (int i = 0; candidates[i] && !h; i++) {
+            h = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
+            if (h) break;
+            const char *why = dlerror();
+            if (i == 0) snprintf(first, sizeof first, "%s", why ? why : candidates[0]);
+            else {
+                size_t used = strlen(tried);
+                snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", candidates[i]);
+            }
+        }
     }
     if (!h) {
-        snprintf(err, errlen, "cannot load oneDNN (%s); install it with `make deps` (Debian package libdnnl2, or "
-                 "libdnnl-dev to build) or set CROWDCLIP_ONEDNN to its path", dlerror());
+        snprintf(err, errlen, "cannot load oneDNN (%s%s%s); install it with `make deps` (Debian package libdnnl2, or "
+                 "libdnnl-dev to build) or set CROWDCLIP_ONEDNN to its path", first, tried[0] ? "; also tried " : "",
+                 tried);
         pthread_mutex_unlock(&load_lock);
         return -1;
     }
