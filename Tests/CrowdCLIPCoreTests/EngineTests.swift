@@ -14,7 +14,7 @@ final class EngineTests: XCTestCase {
         guard Self.oneDNNPresent else {
             XCTAssertThrowsError(try CLIPModel(path: path, headWidth: ref.head_width, engine: .oneDNN)) { e in
                 XCTAssertTrue(e is PrecisionUnavailable, "\(e)")
-                XCTAssertTrue("\(e)".contains("`--engine onednn` cannot load oneDNN"), "\(e)")
+                XCTAssertTrue("\(e)".contains("`--engine onednn`: cannot load oneDNN"), "\(e)")
             }
             return
         }
@@ -73,7 +73,7 @@ final class EngineTests: XCTestCase {
         let args = ["embed", "text", "--weights", Fixtures.path("models/tiny-p16.safetensors"), "--head-width", "8", "a crowd"]
         let r = try CrowdCLIPProcess.run(args + ["--engine", "onednn"], environment: env)
         XCTAssertEqual(r.status, 2, r.err)
-        XCTAssertTrue(r.err.contains("`--engine onednn` cannot load oneDNN"), r.err)
+        XCTAssertTrue(r.err.contains("`--engine onednn`: cannot load oneDNN"), r.err)
         XCTAssertTrue(r.err.contains("libdnnl"), r.err)
         XCTAssertEqual(r.out, "")
         let both = try CrowdCLIPProcess.run(args + ["--precision", "bf16", "--engine", "openblas"])

@@ -13,7 +13,7 @@ int crowd_dnnl_load(char *err, size_t errlen);
 const char *crowd_dnnl_version(void);
 
 /* A weight converted once into the layout oneDNN's matmul chose for it, with the compiled primitives
- * cached per row count; safe to share between threads. */
+ * cached per row count (the most recently used few); safe to share between threads. */
 typedef struct crowd_dnnl_weight crowd_dnnl_weight;
 
 /* Packs the float32 weight `w` of `inputs` × `outputs` values: stored [outputs, inputs] when `out_in` is non-zero
@@ -30,8 +30,9 @@ void crowd_dnnl_weight_free(crowd_dnnl_weight *weight);
 int crowd_dnnl_multiply(crowd_dnnl_weight *weight, const float *x, long rows, const float *bias, float beta, float *y,
                         char *err, size_t errlen);
 
-/* oneDNN's name for the kernel it runs for `rows` rows (for example "brg:avx512_core_bf16"), or "" on failure. */
-const char *crowd_dnnl_kernel_name(crowd_dnnl_weight *weight, long rows);
+/* Writes oneDNN's name for the kernel it runs for `rows` rows (for example "brg:avx512_core_bf16") to `name`;
+ * returns 0, or non-zero with "" written when oneDNN has no such matmul. */
+int crowd_dnnl_kernel_name(crowd_dnnl_weight *weight, long rows, char *name, size_t namelen);
 
 /* Bytes the packed weight holds. */
 size_t crowd_dnnl_weight_bytes(const crowd_dnnl_weight *weight);

@@ -15,7 +15,7 @@ enum OneDNN {
 
     /// Loads oneDNN now; the error names `feature` (the option that needs it) and says what to install.
     static func load(for feature: String = "`--precision bf16`") throws {
-        if let loadFailure { throw PrecisionUnavailable(description: "\(feature) \(loadFailure)") }
+        if let loadFailure { throw PrecisionUnavailable(description: "\(feature): \(loadFailure)") }
     }
 
     /// oneDNN's version ("2.6.3"), or nil when it cannot be loaded.
@@ -44,22 +44,31 @@ enum OneDNN {
         let probe = FrozenTensor(Tensor(zeros: [64, 64]))
         let weight: OneDNNWeight
         do { weight = try OneDNNWeight(probe, layout: .outIn, bf16: true) } catch let e as PrecisionUnavailable {
-            return .failure(e)
+            // A oneDNN kept below AVX512-BF16 (ONEDNN_MAX_CPU_ISA=AVX2) refuses bf16 weights outright.
+            return .failure(noBF16Kernel(e.description))
         } catch { fatalError("\(error)") }
         let kernel = weight.kernelName(rows: 16)
         guard kernel.contains("bf16") || kernel.contains("amx") else {
-            return .failure(PrecisionUnavailable(description:
-                "`--precision bf16`: oneDNN \(version ?? "") picked the kernel \"\(kernel)\", not a bf16 one (is ONEDNN_MAX_CPU_ISA set?); use fp32"))
+            return .failure(noBF16Kernel("it picked the kernel \"\(kernel)\", not a bf16 one"))
         }
         return .success(kernel)
     }()
+
+    /// The refusal when the CPU has bf16 instructions but oneDNN will not use them; `detail` is what oneDNN did.
+    private static func noBF16Kernel(_ detail: String) -> PrecisionUnavailable {
+        let environment = ProcessInfo.processInfo.environment
+        let limit = ["ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA"].first { environment[$0] != nil }
+        let cause = limit.map { "oneDNN limited by \($0)=\(environment[$0]!); unset it or use fp32" } ?? "\(detail); use fp32"
+        return PrecisionUnavailable(description: "`--precision bf16` needs oneDNN's AVX512-BF16 or AMX-BF16 kernels; "
+            + "oneDNN \(version ?? "") has none here (\(cause))")
+    }
 }
 
 /// A weight packed by oneDNN, once, into the layout its matmul reads (bf16 or float32), with the compiled
 /// products cached per row count. Unchecked Sendable: `handle` is an opaque C pointer the compiler cannot see
 /// into; it is never reassigned, and the C side makes sharing it safe (the packed weight is read-only after
-/// `crowd_dnnl_pack`, the per-row-count primitive cache is filled under a mutex, streams and input buffers are per
-/// thread; see dnnl_loader.c).
+/// `crowd_dnnl_pack`, the per-row-count primitive cache is changed under a mutex and a primitive is freed only when
+/// no thread runs it, streams, input buffers and oneDNN scratchpads are per thread; see dnnl_loader.c).
 final class OneDNNWeight: @unchecked Sendable {
     private let handle: OpaquePointer
     let inputs: Int, outputs: Int
@@ -85,7 +94,11 @@ final class OneDNNWeight: @unchecked Sendable {
     var bytes: Int { crowd_dnnl_weight_bytes(handle) }
 
     /// oneDNN's name for the kernel of a `rows`-row product ("brg:avx512_core_bf16").
-    func kernelName(rows: Int) -> String { String(cString: crowd_dnnl_kernel_name(handle, rows)) }
+    func kernelName(rows: Int) -> String {
+        var name = [CChar](repeating: 0, count: 64)
+        _ = name.withUnsafeMutableBufferPointer { crowd_dnnl_kernel_name(handle, rows, $0.baseAddress, $0.count) }
+        return String(nulTerminated: name)
+    }
 
     /// `y = x · Wᵀ + bias + beta · y` (beta 0 or 1) in one oneDNN primitive: the bias is added while each output
     /// tile is still in registers, and the residual add (beta 1) as it is stored. A failure here is a oneDNN that
