@@ -15,8 +15,8 @@ enum ExitStatus: Int32, CaseIterable {
         switch self {
         case .success: return "everything asked was done (every image counted)"
         case .someInputsFailed: return "some inputs failed (each has an error record; the others are done), or an unexpected error"
-        case .usage: return "invalid option or argument (the usage is printed), or options that cannot work together: weights that do not pair, shard files that cannot be merged (the message says why, without the usage)"
-        case .weights: return "the weights, the vocabulary or the OpenBLAS library are missing, unreadable or not supported (train: also weights it cannot train, such as GELU models)"
+        case .usage: return "invalid option or argument (the usage is printed), or options that cannot work together: weights that do not pair, shard files that cannot be merged, or --precision bf16 on a CPU without AVX512-BF16 or AMX-BF16 (the message says why, without the usage)"
+        case .weights: return "the weights, the vocabulary, the OpenBLAS library or (for --precision bf16 and --engine onednn) the oneDNN library are missing, unreadable or not supported (train: also weights it cannot train, such as GELU models)"
         case .output: return "an output cannot be written (message names the file and the system's reason; train: a checkpoint too), would overwrite an input, or holds another format or an earlier run (train --resume: no run, or a damaged one: a state.json, weights or optimizer file that cannot be read)"
         case .nothingDone: return "nothing could be done: no usable input (count or embed image: not one input could be read, as with a missing or empty folder or only bad files; similarity: an .npy that cannot be read or is not one image array; train took no optimizer step), or a dataset folder in another layout, with an unreadable annotation, or without the labels validation needs"
         }
@@ -51,6 +51,7 @@ enum ExitStatus: Int32, CaseIterable {
         case let e as EncoderError:
             switch e {
             case .missingTower, .matrixLibraryUnavailable: return .weights
+            case .precisionUnavailable: return .usage  // --precision asks what this CPU cannot run
             case .badInput, .unusableArray: return .nothingDone  // the input (an .npy array, token ids) does not fit the model
             }
         case let e as CountingError:
@@ -61,7 +62,6 @@ enum ExitStatus: Int32, CaseIterable {
         case let e as ShardMergeError:
             if case .outputIsShard = e { return .output }
             return .usage  // shard files that cannot be merged together
-        case is PrecisionUnavailable: return .usage
         case let e as ImageError:
             if case .cannotWrite = e { return .output }
             return .someInputsFailed

@@ -1,10 +1,11 @@
 import ArgumentParser
 import CrowdCLIPCore
 
-/// `crowdclip info`: the CPU, the OpenBLAS kernel in use and why, and optionally a model's configuration.
+/// `crowdclip info`: the CPU, the OpenBLAS kernel in use and why, oneDNN and its bf16 kernel (or why bf16 cannot
+/// run), and optionally a model's configuration.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Print the CPU, the OpenBLAS kernel and threads, and (with --weights) the model configuration.")
+        commandName: "info", abstract: "Print the CPU, the OpenBLAS kernel and threads, oneDNN and its bf16 kernel, and (with --weights) the model configuration.")
 
     @Option(name: .long, help: "Also describe this weights file or folder.")
     var weights: String?

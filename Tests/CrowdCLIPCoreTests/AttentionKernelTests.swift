@@ -3,11 +3,13 @@ import XCTest
 
 /// The fused attention kernel against the per-head OpenBLAS products it replaces, on ViT-B/16's shapes (where its
 /// vector blocks are full), the text tower's causal shape, and a small model whose head width is not a multiple
-/// of the vector width.
+/// of the vector width, or leaves a 16-column tail (80, 48).
 final class AttentionKernelTests: XCTestCase {
     func testFusedKernelMatchesTheBLASProducts() {
         let shapes: [(batch: Int, tokens: Int, width: Int, heads: Int, causal: Bool)] = [
             (2, 197, 768, 12, false), (3, 77, 512, 8, true), (2, 13, 24, 3, false), (1, 50, 16, 2, true),
+            // Head widths 80 and 48: a 16-column tail after the 32-column loop; 15 causal tokens: 15 % 8 == 7.
+            (1, 20, 160, 2, false), (2, 15, 96, 2, true),
         ]
         for s in shapes {
             let rows = s.batch * s.tokens

@@ -22,9 +22,12 @@ public final class CLIPModel: Sendable {
     /// With `precision` bf16 the weights are converted to bf16 here, once.
     ///
     /// The first model built loads OpenBLAS; when `OPENBLAS_CORETYPE` is unset it first sets that variable in
-    /// the process environment to the kernel chosen for this CPU (a value you set is never changed).
+    /// the process environment to the kernel chosen for this CPU (a value you set is never changed). With bf16,
+    /// loading oneDNN likewise sets `OMP_WAIT_POLICY=passive` when it is unset (its idle OpenMP threads then sleep
+    /// instead of spinning on OpenBLAS's cores); a value you set is kept, and child processes inherit either.
     /// - Throws: `WeightError` when a tensor is missing or has the wrong shape, `EncoderError.matrixLibraryUnavailable`
-    ///   without OpenBLAS, and for bf16 an error saying what this CPU or system lacks.
+    ///   without OpenBLAS (or, for bf16, without oneDNN), and for bf16 on a CPU without AVX512-BF16 or AMX-BF16
+    ///   `EncoderError.precisionUnavailable`.
     public convenience init(weights: WeightStore, headWidth: Int = 64, precision: Precision = .fp32) throws {
         try self.init(weights: weights, headWidth: headWidth, precision: precision, engine: .openBLAS)
     }
