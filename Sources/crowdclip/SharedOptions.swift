@@ -23,12 +23,12 @@ struct ModelOptions: ParsableArguments {
 struct PrecisionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "fp32, or bf16: bfloat16 weight products on oneDNN, about twice as fast, features within cosine 0.999 of fp32.",
-        discussion: "bf16 needs a CPU with AVX512-BF16 or AMX-BF16 and oneDNN (Debian: libdnnl2, installed by `make deps`); without either it stops with exit status 2."))
+        discussion: "bf16 needs a CPU with AVX512-BF16 or AMX-BF16 and oneDNN (Debian: libdnnl2, installed by `make deps`); it stops with exit status 2 on a CPU without them, 3 without oneDNN."))
     var precision: Precision = .fp32
 
     @Option(name: .customLong("engine"), help: ArgumentHelp(
         "Library of the fp32 weight products: openblas (default) or onednn (oneDNN's float32 matmul).",
-        discussion: "fp32 only: with --precision bf16 the engine is oneDNN anyway. onednn needs oneDNN (Debian: libdnnl2, installed by `make deps`); without it it stops with exit status 2. Docs/benchmarks.md says which to pick.",
+        discussion: "fp32 only: with --precision bf16 the engine is oneDNN anyway. onednn needs oneDNN (Debian: libdnnl2, installed by `make deps`); without it it stops with exit status 3. Docs/benchmarks.md says which to pick.",
         valueName: "openblas|onednn"))
     var engineChoice: MatrixEngine?
 
