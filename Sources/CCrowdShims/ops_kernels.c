@@ -115,40 +115,24 @@ long crowd_attention_scratch_floats(long tokens, long head_dim) {
     return head_dim * tp + tokens * dp + ATT_ROWS * head_dim + ATT_ROWS * tp + ATT_ROWS * dp;
 }
 
-/* Scores of ATT_ROWS query rows (qb, [ATT_ROWS, d]) against columns j0..j0+16·nv of kt ([d, tp]), times scale. */
-static inline __attribute__((always_inline)) void score_block(const float *qb, const float *kt, long d, long tp,
-                                                              long j0, float scale, float *sb, const int nv) {
+/* c[r, 0..16·nv) = scale · Σ_k a[r, k] · b[k, 0..16·nv) for the ATT_ROWS rows of a ([ATT_ROWS, k], row stride lda)
+ * against a panel of b (row stride ldb), into c (row stride ldc). Both attention products are this: the scores
+ * (a = the query rows, b = Kᵀ) and the weighted values (a = the softmax rows, b = V). */
+static inline __attribute__((always_inline)) void panel_product(const float *a, long lda, const float *b, long ldb,
+                                                                long k, float scale, float *c, long ldc, const int nv) {
     v16 acc[ATT_ROWS][2];
     for (int r = 0; r < ATT_ROWS; r++)
         for (int v = 0; v < nv; v++) acc[r][v] = 0;
-    for (long dd = 0; dd < d; dd++) {
-        v16 b[2];
-        for (int v = 0; v < nv; v++) b[v] = load16(kt + dd * tp + j0 + 16 * v);
+    for (long kk = 0; kk < k; kk++) {
+        v16 bv[2];
+        for (int v = 0; v < nv; v++) bv[v] = load16(b + kk * ldb + 16 * v);
         for (int r = 0; r < ATT_ROWS; r++) {
-            float a = qb[r * d + dd];
-            for (int v = 0; v < nv; v++) acc[r][v] += a * b[v];
+            float x = a[r * lda + kk];
+            for (int v = 0; v < nv; v++) acc[r][v] += x * bv[v];
         }
     }
     for (int r = 0; r < ATT_ROWS; r++)
-        for (int v = 0; v < nv; v++) store16(sb + r * tp + j0 + 16 * v, acc[r][v] * scale);
-}
-
-/* ob[r, c0..c0+16·nv) = Σ_j sb[r, j] · vp[j, c0…] over the t tokens. */
-static inline __attribute__((always_inline)) void value_block(const float *sb, const float *vp, long t, long tp,
-                                                              long dp, long c0, float *ob, const int nv) {
-    v16 acc[ATT_ROWS][2];
-    for (int r = 0; r < ATT_ROWS; r++)
-        for (int v = 0; v < nv; v++) acc[r][v] = 0;
-    for (long j = 0; j < t; j++) {
-        v16 b[2];
-        for (int v = 0; v < nv; v++) b[v] = load16(vp + j * dp + c0 + 16 * v);
-        for (int r = 0; r < ATT_ROWS; r++) {
-            float a = sb[r * tp + j];
-            for (int v = 0; v < nv; v++) acc[r][v] += a * b[v];
-        }
-    }
-    for (int r = 0; r < ATT_ROWS; r++)
-        for (int v = 0; v < nv; v++) store16(ob + r * dp + c0 + 16 * v, acc[r][v]);
+        for (int v = 0; v < nv; v++) store16(c + r * ldc + 16 * v, acc[r][v] * scale);
 }
 
 /* The softmax of crowd_softmax_rows for one row of n live columns out of cols. The maximum is taken 16 at a
@@ -198,8 +182,8 @@ CLONES void crowd_attention(const float *qkv, float *out, long tokens, long widt
             for (long r = 0; r < ATT_ROWS; r++)
                 for (long dd = 0; dd < d; dd++) qb[r * d + dd] = r < nr ? q[(i0 + r) * ld + dd] : 0;
             long j0 = 0;
-            for (; j0 + 32 <= tp; j0 += 32) score_block(qb, kt, d, tp, j0, scale, sb, 2);
-            if (j0 < tp) score_block(qb, kt, d, tp, j0, scale, sb, 1);
+            for (; j0 + 32 <= tp; j0 += 32) panel_product(qb, d, kt + j0, tp, d, scale, sb + j0, tp, 2);
+            if (j0 < tp) panel_product(qb, d, kt + j0, tp, d, scale, sb + j0, tp, 1);
             for (long r = 0; r < ATT_ROWS; r++) {
                 float *row = sb + r * tp;
                 if (r >= nr) {  /* rows past the last token: zero, so they add nothing below */
@@ -211,8 +195,8 @@ CLONES void crowd_attention(const float *qkv, float *out, long tokens, long widt
                 if (probs) memcpy(probs + (pair * t + i0 + r) * t, row, (size_t)t * sizeof(float));
             }
             long c0 = 0;
-            for (; c0 + 32 <= dp; c0 += 32) value_block(sb, vp, t, tp, dp, c0, ob, 2);
-            if (c0 < dp) value_block(sb, vp, t, tp, dp, c0, ob, 1);
+            for (; c0 + 32 <= dp; c0 += 32) panel_product(sb, tp, vp + c0, dp, t, 1.0f, ob + c0, dp, 2);
+            if (c0 < dp) panel_product(sb, tp, vp + c0, dp, t, 1.0f, ob + c0, dp, 1);
             for (long r = 0; r < nr; r++) memcpy(o + (i0 + r) * width, ob + r * dp, (size_t)d * sizeof(float));
         }
     }
