@@ -56,23 +56,37 @@ CLONES void crowd_quick_gelu(const float *x, float *out, long count) {
     }
 }
 
-CLONES void crowd_softmax_rows(float *x, long rows, long cols, long ld, int causal) {
+/* Vectors of 16 floats: one zmm register in the AVX-512 clone, two ymm or four xmm in the others (correct
+ * everywhere, fastest where registers are 512 bits). Loads and stores are unaligned. */
+typedef float v16 __attribute__((ext_vector_type(16)));
+typedef float v16u __attribute__((ext_vector_type(16), aligned(4)));
+
+/* Macros, not functions: a vector argument or result would change the calling convention between clones. */
+#define load16(p) (*(const v16u *)(p))
+#define store16(p, v) (*(v16u *)(p) = (v))
+
+/* Softmax of one row: n live columns out of cols, the rest set to 0 (causal rows). The maximum is taken 16 at a
+ * time (maxnum, which like the scalar comparison never picks a NaN): the scalar loop does not vectorise. */
+static inline __attribute__((always_inline)) void softmax_row(float *row, long n, long cols) {
 #pragma clang fp reassociate(on)
-    for (long r = 0; r < rows; r++) {
-        float *row = x + r * ld;
-        long n = causal ? (r + 1 < cols ? r + 1 : cols) : cols;
-        float m = -__builtin_inff();
-        for (long c = 0; c < n; c++) m = row[c] > m ? row[c] : m;
-        float sum = 0;
-        for (long c = 0; c < n; c++) {
-            float e = exp_approx(row[c] - m);
-            row[c] = e;
-            sum += e;
-        }
-        float inv = 1.0f / sum;
-        for (long c = 0; c < n; c++) row[c] *= inv;
-        for (long c = n; c < cols; c++) row[c] = 0;
+    v16 mv = -__builtin_inff();
+    long c0 = 0;
+    for (; c0 + 16 <= n; c0 += 16) mv = __builtin_elementwise_max(mv, load16(row + c0));
+    float m = __builtin_reduce_max(mv);
+    for (long c = c0; c < n; c++) m = row[c] > m ? row[c] : m;
+    float sum = 0;
+    for (long c = 0; c < n; c++) {
+        float e = exp_approx(row[c] - m);
+        row[c] = e;
+        sum += e;
     }
+    float inv = 1.0f / sum;
+    for (long c = 0; c < n; c++) row[c] *= inv;
+    for (long c = n; c < cols; c++) row[c] = 0;
+}
+
+CLONES void crowd_softmax_rows(float *x, long rows, long cols, long ld, int causal) {
+    for (long r = 0; r < rows; r++) softmax_row(x + r * ld, causal ? (r + 1 < cols ? r + 1 : cols) : cols, cols);
 }
 
 CLONES void crowd_layer_norm(const float *x, float *out, long rows, long cols, const float *gamma,
@@ -97,16 +111,8 @@ CLONES void crowd_layer_norm(const float *x, float *out, long rows, long cols, c
     }
 }
 
-/* ---- Fused attention (crowd_attention) ----
- * Vectors of 16 floats: one zmm register in the AVX-512 clone, two ymm or four xmm in the others (correct
- * everywhere, fastest where registers are 512 bits). Loads and stores are unaligned. */
-typedef float v16 __attribute__((ext_vector_type(16)));
-typedef float v16u __attribute__((ext_vector_type(16), aligned(4)));
+/* ---- Fused attention (crowd_attention) ---- */
 #define ATT_ROWS 8 /* query rows per block: 8 or 16 accumulators, within the 32 zmm registers */
-
-/* Macros, not functions: a vector argument or result would change the calling convention between clones. */
-#define load16(p) (*(const v16u *)(p))
-#define store16(p, v) (*(v16u *)(p) = (v))
 
 static inline long round16(long n) { return (n + 15) & ~15L; }
 
@@ -133,26 +139,6 @@ static inline __attribute__((always_inline)) void panel_product(const float *a, 
     }
     for (int r = 0; r < ATT_ROWS; r++)
         for (int v = 0; v < nv; v++) store16(c + r * ldc + 16 * v, acc[r][v] * scale);
-}
-
-/* The softmax of crowd_softmax_rows for one row of n live columns out of cols. The maximum is taken 16 at a
- * time (maxnum, which like the scalar comparison never picks a NaN): the scalar loop does not vectorise. */
-static inline __attribute__((always_inline)) void softmax_row(float *row, long n, long cols) {
-#pragma clang fp reassociate(on)
-    v16 mv = -__builtin_inff();
-    long c0 = 0;
-    for (; c0 + 16 <= n; c0 += 16) mv = __builtin_elementwise_max(mv, load16(row + c0));
-    float m = __builtin_reduce_max(mv);
-    for (long c = c0; c < n; c++) m = row[c] > m ? row[c] : m;
-    float sum = 0;
-    for (long c = 0; c < n; c++) {
-        float e = exp_approx(row[c] - m);
-        row[c] = e;
-        sum += e;
-    }
-    float inv = 1.0f / sum;
-    for (long c = 0; c < n; c++) row[c] *= inv;
-    for (long c = n; c < cols; c++) row[c] = 0;
 }
 
 CLONES void crowd_attention(const float *qkv, float *out, long tokens, long width, long heads, int causal,
